@@ -1,0 +1,144 @@
+"""The engine's front door: text (+ path, schema choice) → parsed manifest, document facts, findings.
+
+The LSP server and `ossa-lsp check` both call `analyze`, so the editor and CI report the same
+findings, byte for byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ossa_lsp.core.findings import Finding, Severity
+from ossa_lsp.core.schemas import API_VERSION_SHAPE, REGISTRY, CompiledSchema, SchemaError, SchemaRegistry
+from ossa_lsp.core.source import DEFAULT_LIMITS, MAP, SCALAR, Document, Limits, Manifest, parse
+from ossa_lsp.core.spans import Span
+from ossa_lsp.core.validate import show, validate_document
+
+
+@dataclass(slots=True)
+class DocumentInfo:
+    index: int
+    api_version: str | None
+    kind: str | None
+    schema: str | None  # label of the schema used (e.g. "ossa/v0.2.2" or a file path)
+    valid: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"index": self.index, "apiVersion": self.api_version, "kind": self.kind,
+                "schema": self.schema, "valid": self.valid}
+
+
+@dataclass(slots=True)
+class Analysis:
+    path: str | None
+    manifest: Manifest
+    documents: list[DocumentInfo] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    schemas: dict[int, CompiledSchema] = field(default_factory=dict)  # document index → schema used
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == Severity.ERROR and f.suppressed is None)
+
+
+def _is_empty(doc: Document) -> bool:
+    root = doc.root
+    return root is None or (root.kind == SCALAR and root.value is None and root.tag is None)
+
+
+def _finding(code: str, message: str, span: Span, doc: int, ptr: str, sev: Severity = Severity.ERROR,
+             **data: Any) -> Finding:
+    return Finding(code=code, severity=sev, source="schema", message=message, span=span, pointer=ptr,
+                   document=doc, data=data)
+
+
+def select_schema(doc: Document, registry: SchemaRegistry) -> tuple[CompiledSchema | None, Finding | None]:
+    """The bundled schema for this document's apiVersion, or one finding on `/apiVersion` saying why not."""
+    root = doc.root.deref() if doc.root is not None else None
+    pair = root.get("apiVersion") if root is not None and root.kind == MAP else None
+    supported = registry.supported_text()
+    if pair is None:
+        anchor = root.items[0][0].span if root is not None and root.kind == MAP and root.items else doc.span
+        msg = f"The manifest has no `apiVersion`; add one, e.g. `apiVersion: ossa/{registry.supported()[-1]}` " \
+              f"(supported: {supported})"
+        return None, _finding("SCHEMA011", msg, anchor, doc.index, "/apiVersion", supported=registry.supported())
+    value_node = pair[1].deref()
+    value = value_node.value if value_node.kind == SCALAR else None
+    span = value_node.span if value_node.span.start != value_node.span.end else pair[0].span
+    if not isinstance(value, str):
+        msg = f"`apiVersion` must be text such as `ossa/{registry.supported()[-1]}`; got {show(value)}"
+        return None, _finding("SCHEMA011", msg, span, doc.index, "/apiVersion", supported=registry.supported())
+    if not value.startswith("ossa/"):
+        msg = f"`apiVersion` {show(value)} is not an OSSA version (OSSA manifests use `ossa/vX.Y.Z`; " \
+              f"supported: {supported})"
+        return None, _finding("SCHEMA011", msg, span, doc.index, "/apiVersion", supported=registry.supported())
+    entry = registry.entry_for(value)
+    if entry is None:
+        shape = "is not a valid OSSA version" if not API_VERSION_SHAPE.match(value) else "is not supported"
+        msg = f"`apiVersion` {show(value)} {shape}; supported: {supported}. " \
+              "To validate against another schema, use --schema FILE (or the `schema` setting)"
+        return None, _finding("SCHEMA011", msg, span, doc.index, "/apiVersion", supported=registry.supported())
+    try:
+        return registry.get(entry.version), None
+    except SchemaError as err:
+        return None, _finding("SCHEMA013", f"Cannot load the bundled schema for {value}: {err}", span, doc.index,
+                              "/apiVersion")
+
+
+def analyze(
+    text: str,
+    path: str | None = None,
+    *,
+    schema: CompiledSchema | None = None,
+    registry: SchemaRegistry = REGISTRY,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Analysis:
+    manifest = parse(text, path, limits)
+    result = Analysis(path=path, manifest=manifest)
+    findings = result.findings
+    findings.extend(manifest.findings)
+    bad_docs = {f.document for f in manifest.findings if f.severity == Severity.ERROR}
+    multi = len(manifest.documents) > 1
+    for doc in manifest.documents:
+        if _is_empty(doc):
+            if not multi and not manifest.findings:
+                findings.append(Finding(code="YAML008", severity=Severity.WARNING, source="yaml",
+                                        message="The document is empty", span=doc.span, document=doc.index))
+            continue
+        doc_findings: list[Finding] = []
+        used: CompiledSchema | None = None
+        if not isinstance(doc.data, dict):
+            root = doc.root.deref() if doc.root is not None else None
+            span = root.span if root is not None else doc.span
+            doc_findings.append(Finding(
+                code="YAML004", severity=Severity.ERROR, source="yaml", document=doc.index, span=span,
+                message="A manifest must be a mapping of keys (apiVersion, kind, metadata, spec), "
+                        f"not {'a list' if isinstance(doc.data, list) else 'a single value'}"))
+        else:
+            if schema is not None:
+                used = schema
+            else:
+                used, problem = select_schema(doc, registry)
+                if problem is not None:
+                    doc_findings.append(problem)
+            if used is not None:
+                try:
+                    doc_findings.extend(validate_document(doc, used.validator))
+                except SchemaError as err:
+                    doc_findings.append(_finding("SCHEMA013", f"Cannot use schema {used.label}: {err}", doc.span,
+                                                 doc.index, ""))
+                    used = None
+                except RecursionError:
+                    doc_findings.append(Finding(code="YAML006", severity=Severity.WARNING, source="yaml",
+                                                document=doc.index, span=doc.span,
+                                                message="The document is nested too deeply to validate"))
+        if used is not None:
+            result.schemas[doc.index] = used
+        findings.extend(doc_findings)
+        valid = doc.index not in bad_docs and not any(
+            f.severity == Severity.ERROR for f in doc_findings) and used is not None
+        result.documents.append(DocumentInfo(index=doc.index, api_version=doc.api_version, kind=doc.kind,
+                                             schema=used.label if used is not None else None, valid=valid))
+    findings.sort(key=Finding.sort_key)
+    return result

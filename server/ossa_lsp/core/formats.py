@@ -1,0 +1,114 @@
+"""Format checks for JSON Schema `format`, with no optional dependencies.
+
+jsonschema only checks `uri` when rfc3987 is installed; we want the same answer everywhere, so
+these small, conservative checks are ours. Formats are annotations in the OSSA spec: findings from
+them are warnings.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import uuid
+from datetime import date, datetime
+
+from jsonschema import FormatChecker
+
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]*\Z")
+_URI_REF = re.compile(r"[^\s]*\Z")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
+_HOST = re.compile(r"(?=.{1,253}\Z)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?\Z")
+_TIME = re.compile(r"\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})\Z")
+
+CHECKER = FormatChecker(formats=())
+
+
+@CHECKER.checks("uri")
+def _uri(value: object) -> bool:
+    return not isinstance(value, str) or bool(_URI.match(value)) and "${" not in value.split(":", 1)[0]
+
+
+@CHECKER.checks("uri-reference")
+def _uri_ref(value: object) -> bool:
+    return not isinstance(value, str) or bool(_URI_REF.match(value))
+
+
+@CHECKER.checks("email")
+def _email(value: object) -> bool:
+    return not isinstance(value, str) or bool(_EMAIL.match(value))
+
+
+@CHECKER.checks("hostname")
+def _hostname(value: object) -> bool:
+    return not isinstance(value, str) or bool(_HOST.match(value))
+
+
+@CHECKER.checks("ipv4")
+def _ipv4(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        ipaddress.IPv4Address(value)
+    except ValueError:
+        return False
+    return True
+
+
+@CHECKER.checks("ipv6")
+def _ipv6(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        ipaddress.IPv6Address(value)
+    except ValueError:
+        return False
+    return True
+
+
+@CHECKER.checks("date-time")
+def _date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return False
+    return "T" in value.upper() or " " in value
+
+
+@CHECKER.checks("date")
+def _date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+@CHECKER.checks("time")
+def _time(value: object) -> bool:
+    return not isinstance(value, str) or bool(_TIME.match(value))
+
+
+@CHECKER.checks("uuid")
+def _uuid(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@CHECKER.checks("regex")
+def _regex(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        re.compile(value)
+    except re.error:
+        return False
+    return True

@@ -1,0 +1,187 @@
+"""The schema registry: our bundled OSSA schemas, chosen by `apiVersion` (and `kind`), compiled once.
+
+Schemas are package data (`ossa_lsp/schemas` in a wheel, the repository's `schemas/` in a checkout)
+and are loaded lazily, one version at a time. `$ref`s resolve inside the package or next to a
+user-supplied schema file; nothing is ever fetched from the network.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ossa_lsp.core import formats
+
+API_VERSION_SHAPE = re.compile(r"ossa/v[0-9]+(\.[0-9]+)*(\.x)?(-[0-9A-Za-z.]+)?\Z")
+
+
+class SchemaError(Exception):
+    """A schema file that cannot be used (missing, not JSON, not a valid JSON Schema)."""
+
+
+def schemas_dir() -> Path:
+    """Where our schemas live: inside the installed package, or at the repository root."""
+    packaged = resources.files("ossa_lsp").joinpath("schemas")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "schemas"
+        if (candidate / "catalog.json").is_file():
+            return candidate
+    raise SchemaError("the bundled schemas are missing from this installation")
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    version: str  # "v0.2.2"
+    file: str
+    kinds: tuple[str, ...]
+    accepts: re.Pattern[str]  # apiVersion values this schema takes (its own apiVersion pattern)
+    status: str = "released"
+
+
+@dataclass
+class CompiledSchema:
+    """A schema ready to validate with; `label` names it in output (e.g. `ossa/v0.2.2` or a path)."""
+
+    label: str
+    version: str | None
+    schema: dict[str, Any]
+    path: Path | None = None
+    _validator: Any = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def validator(self) -> Any:
+        if self._validator is None:
+            with self._lock:
+                if self._validator is None:
+                    self._validator = _compile(self.schema, self.path)
+        return self._validator
+
+    @cached_property
+    def title(self) -> str:
+        return str(self.schema.get("title") or self.label)
+
+
+def _compile(schema: dict[str, Any], path: Path | None) -> Any:
+    from jsonschema import exceptions, validators
+    from referencing import Registry, Resource
+    from referencing.exceptions import NoSuchResource
+
+    cls = validators.validator_for(schema, default=validators.Draft7Validator)
+    try:
+        cls.check_schema(schema)
+    except exceptions.SchemaError as err:
+        where = "/".join(str(p) for p in err.absolute_path) or "(root)"
+        raise SchemaError(f"not a valid JSON Schema at {where}: {err.message}") from None
+    base = path.parent if path is not None else schemas_dir()
+
+    def retrieve(uri: str) -> Resource[Any]:
+        # Only files next to the schema (or inside our package) are ever read; never the network.
+        name = uri.rsplit("/", 1)[-1]
+        candidate = base / name
+        if candidate.is_file():
+            return Resource.from_contents(json.loads(candidate.read_text("utf-8")))
+        raise NoSuchResource(ref=uri)
+
+    registry: Registry[Any] = Registry(retrieve=retrieve)  # type: ignore[call-arg]
+    return cls(schema, registry=registry, format_checker=formats.CHECKER)
+
+
+class SchemaRegistry:
+    """Bundled schemas by version; thread-safe lazy loading; one compiled validator per schema."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self._dir = directory
+        self._compiled: dict[str, CompiledSchema] = {}
+        self._files: dict[Path, CompiledSchema] = {}
+        self._lock = threading.Lock()
+
+    @cached_property
+    def directory(self) -> Path:
+        return self._dir or schemas_dir()
+
+    @cached_property
+    def catalog(self) -> list[VersionEntry]:
+        data = json.loads((self.directory / "catalog.json").read_text("utf-8"))
+        return [
+            VersionEntry(
+                version=v["version"],
+                file=v["file"],
+                kinds=tuple(v["kinds"]),
+                accepts=re.compile(v["accepts"]),
+                status=v.get("status", "released"),
+            )
+            for v in data["versions"]
+        ]
+
+    def supported(self) -> list[str]:
+        return [e.version for e in self.catalog]
+
+    def supported_text(self) -> str:
+        return ", ".join(f"ossa/{v}" for v in self.supported())
+
+    def entry_for(self, api_version: str) -> VersionEntry | None:
+        exact = api_version.removeprefix("ossa/")
+        for entry in self.catalog:
+            if entry.version == exact:
+                return entry
+        for entry in self.catalog:
+            if entry.accepts.match(api_version):
+                return entry
+        return None
+
+    def get(self, version: str) -> CompiledSchema:
+        with self._lock:
+            hit = self._compiled.get(version)
+            if hit is not None:
+                return hit
+            entry = next((e for e in self.catalog if e.version == version), None)
+            if entry is None:
+                raise SchemaError(f"no bundled schema for {version}")
+            schema = json.loads((self.directory / entry.file).read_text("utf-8"))
+            compiled = CompiledSchema(label=f"ossa/{version}", version=version, schema=schema,
+                                      path=self.directory / entry.file)
+            self._compiled[version] = compiled
+            return compiled
+
+    def load_file(self, path: str | Path) -> CompiledSchema:
+        """A user's schema file (e.g. an upstream schema for a version we don't bundle)."""
+        p = Path(path).expanduser().resolve()
+        with self._lock:
+            hit = self._files.get(p)
+        if hit is not None:
+            return hit
+        try:
+            schema = json.loads(p.read_text("utf-8"))
+        except FileNotFoundError:
+            raise SchemaError(f"schema file not found: {path}") from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise SchemaError(f"cannot read schema file {path}: {err}") from None
+        except json.JSONDecodeError as err:
+            raise SchemaError(f"schema file {path} is not JSON (line {err.lineno}, column {err.colno}): "
+                              f"{err.msg}") from None
+        if not isinstance(schema, (dict, bool)):
+            raise SchemaError(f"schema file {path} is not a JSON Schema (top level is {type(schema).__name__})")
+        compiled = CompiledSchema(label=str(path), version=None, schema=schema if isinstance(schema, dict) else {},
+                                  path=p)
+        compiled.validator  # noqa: B018 - compile now so a broken schema is reported up front
+        with self._lock:
+            self._files[p] = compiled
+        return compiled
+
+    def preload(self, versions: Iterable[str] = ()) -> None:
+        for v in versions:
+            self.get(v).validator  # noqa: B018
+
+
+REGISTRY = SchemaRegistry()

@@ -1,0 +1,58 @@
+"""Output formats for `ossa-lsp check`. Each module renders a list of FileReports to text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ossa_lsp.checker import FileReport
+from ossa_lsp.core.findings import Finding, Severity
+from ossa_lsp.core.spans import utf16_column
+
+Renderer = Callable[[Sequence[FileReport], dict[str, Any]], str]
+
+
+def summary(reports: Sequence[FileReport]) -> dict[str, Any]:
+    counts = {s.label: 0 for s in Severity}
+    suppressed = 0
+    for r in reports:
+        for f in r.findings:
+            if f.suppressed is not None:
+                suppressed += 1
+            else:
+                counts[f.severity.label] += 1
+    return {
+        "files": len(reports),
+        "documents": sum(len(r.documents) for r in reports),
+        "files_with_errors": sum(1 for r in reports if r.errors or r.error),
+        "unreadable": sum(1 for r in reports if r.error),
+        "errors": counts["error"],
+        "warnings": counts["warning"],
+        "info": counts["info"],
+        "hints": counts["hint"],
+        "suppressed": suppressed,
+    }
+
+
+def visible(report: FileReport) -> list[Finding]:
+    return [f for f in report.findings if f.suppressed is None]
+
+
+def lsp_range(report: FileReport, f: Finding) -> dict[str, dict[str, int]]:
+    """0-based LSP range in UTF-16 code units (the LSP default encoding)."""
+    def conv(line: int, ch: int) -> dict[str, int]:
+        text = report.astral_lines.get(line)
+        return {"line": line, "character": utf16_column(text, ch) if text is not None else ch}
+
+    return {"start": conv(*f.span.start), "end": conv(*f.span.end)}
+
+
+def get(name: str) -> Renderer:
+    from ossa_lsp.reporters import github, json_, sarif, text
+
+    table: dict[str, Renderer] = {"text": text.render, "json": json_.render, "sarif": sarif.render,
+                                  "github": github.render}
+    return table[name]
+
+
+FORMATS = ("text", "json", "sarif", "github")
