@@ -7,7 +7,7 @@ findings, byte for byte.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from ossa_lsp.core.findings import Finding, Severity
 from ossa_lsp.core.schemas import API_VERSION_SHAPE, REGISTRY, CompiledSchema, SchemaError, SchemaRegistry
@@ -40,6 +40,13 @@ class Analysis:
     @property
     def errors(self) -> int:
         return sum(1 for f in self.findings if f.severity == Severity.ERROR and f.suppressed is None)
+
+
+class PolicyLike(Protocol):
+    """What `analyze` needs from the policy engine (core/rules): add policy findings to the analysis and
+    mark suppressed findings (`Finding.suppressed`) of any source."""
+
+    def apply(self, analysis: Analysis) -> None: ...
 
 
 def _is_empty(doc: Document) -> bool:
@@ -93,6 +100,7 @@ def analyze(
     schema: CompiledSchema | None = None,
     registry: SchemaRegistry = REGISTRY,
     limits: Limits = DEFAULT_LIMITS,
+    policy: PolicyLike | None = None,
 ) -> Analysis:
     manifest = parse(text, path, limits)
     result = Analysis(path=path, manifest=manifest)
@@ -140,5 +148,7 @@ def analyze(
             f.severity == Severity.ERROR for f in doc_findings) and used is not None
         result.documents.append(DocumentInfo(index=doc.index, api_version=doc.api_version, kind=doc.kind,
                                              schema=used.label if used is not None else None, valid=valid))
+    if policy is not None:
+        policy.apply(result)
     findings.sort(key=Finding.sort_key)
     return result

@@ -1,0 +1,181 @@
+"""The schema at a JSON path: allowed keys, values and docs, resolving `$ref`, `allOf`, `anyOf`, `oneOf`.
+
+Completion and hover ask "what may go here / what does this mean"; this module answers from the
+schema alone, so it works the same for bundled and user-supplied schemas.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+Schema = dict[str, Any]
+MAX_REF_DEPTH = 32
+
+
+class SchemaNav:
+    def __init__(self, root: Schema) -> None:
+        self.root = root
+
+    def _pointer(self, ref: str) -> Schema | None:
+        if not ref.startswith("#"):
+            return None  # cross-file refs are resolved by the validator; navigation stays in the file
+        node: Any = self.root
+        for part in ref[1:].split("/")[1:] if ref != "#" else []:
+            part = part.replace("~1", "/").replace("~0", "~")
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                return None
+        return node if isinstance(node, dict) else None
+
+    def resolve(self, schema: Any) -> Schema:
+        depth = 0
+        while isinstance(schema, dict) and "$ref" in schema and depth < MAX_REF_DEPTH:
+            target = self._pointer(str(schema["$ref"]))
+            if target is None:
+                break
+            extra = {k: v for k, v in schema.items() if k != "$ref"}
+            schema = {**target, **extra} if extra else target
+            depth += 1
+        return schema if isinstance(schema, dict) else {}
+
+    def alternatives(self, schema: Any, depth: int = 0) -> list[Schema]:
+        """The schema and every branch it may take (allOf parts merged in, anyOf/oneOf branches listed)."""
+        s = self.resolve(schema)
+        if depth > MAX_REF_DEPTH:
+            return [s]
+        out = [s]
+        for part in s.get("allOf", ()):
+            out.extend(self.alternatives(part, depth + 1))
+        for key in ("anyOf", "oneOf"):
+            for part in s.get(key, ()):
+                out.extend(self.alternatives(part, depth + 1))
+        for key in ("then", "else"):
+            if key in s:
+                out.extend(self.alternatives(s[key], depth + 1))
+        return out
+
+    def child(self, schemas: Sequence[Schema], part: str | int) -> list[Schema]:
+        out: list[Schema] = []
+        for s in schemas:
+            for alt in self.alternatives(s):
+                if isinstance(part, int) or part == "-":
+                    items = alt.get("items")
+                    if isinstance(items, dict):
+                        out.extend(self.alternatives(items))
+                    elif isinstance(items, list) and isinstance(part, int) and part < len(items):
+                        out.extend(self.alternatives(items[part]))
+                    continue
+                props = alt.get("properties", {})
+                if part in props:
+                    out.extend(self.alternatives(props[part]))
+                    continue
+                matched = False
+                for pattern, sub in alt.get("patternProperties", {}).items():
+                    try:
+                        if re.search(pattern, part):
+                            out.extend(self.alternatives(sub))
+                            matched = True
+                    except re.error:
+                        continue
+                if not matched and isinstance(alt.get("additionalProperties"), dict):
+                    out.extend(self.alternatives(alt["additionalProperties"]))
+        return out
+
+    def at(self, path: Sequence[str | int]) -> list[Schema]:
+        current = self.alternatives(self.root)
+        for part in path:
+            current = self.child(current, part)
+            if not current:
+                return []
+        return current
+
+
+@dataclass
+class PropertyInfo:
+    name: str
+    schemas: list[Schema]
+    required: bool = False
+
+
+@dataclass
+class Facts:
+    """What a set of alternative schemas says about one value, merged for display."""
+
+    description: str = ""
+    markdown: str = ""
+    title: str = ""
+    types: list[str] = field(default_factory=list)
+    enum: list[Any] = field(default_factory=list)
+    enum_docs: dict[str, str] = field(default_factory=dict)
+    default: Any = None
+    has_default: bool = False
+    examples: list[Any] = field(default_factory=list)
+    minimum: Any = None
+    maximum: Any = None
+    pattern: str | None = None
+    pattern_words: str | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    format: str | None = None
+    deprecated: str | None = None
+
+
+def properties(nav: SchemaNav, schemas: Sequence[Schema]) -> dict[str, PropertyInfo]:
+    out: dict[str, PropertyInfo] = {}
+    required: set[str] = set()
+    for s in schemas:
+        for alt in nav.alternatives(s):
+            required.update(r for r in alt.get("required", ()) if isinstance(r, str))
+            for name, sub in alt.get("properties", {}).items():
+                info = out.setdefault(name, PropertyInfo(name, []))
+                info.schemas.extend(nav.alternatives(sub))
+    for name in required:
+        if name in out:
+            out[name].required = True
+    return out
+
+
+def facts(nav: SchemaNav, schemas: Sequence[Schema]) -> Facts:
+    from ossa_lsp.core.validate import explain_pattern
+
+    f = Facts()
+    for s in schemas:
+        for alt in nav.alternatives(s):
+            f.description = f.description or str(alt.get("description") or "")
+            f.markdown = f.markdown or str(alt.get("markdownDescription") or "")
+            f.title = f.title or str(alt.get("title") or "")
+            t = alt.get("type")
+            for typ in [t] if isinstance(t, str) else (t or []):
+                if typ not in f.types:
+                    f.types.append(typ)
+            values = alt.get("enum", [])
+            if "const" in alt:
+                values = [alt["const"]]
+            docs = alt.get("markdownEnumDescriptions") or alt.get("enumDescriptions") or []
+            for i, v in enumerate(values):
+                if v not in f.enum:
+                    f.enum.append(v)
+                    if i < len(docs) and isinstance(docs[i], str):
+                        f.enum_docs[str(v)] = docs[i]
+            if "default" in alt and not f.has_default:
+                f.default, f.has_default = alt["default"], True
+            for ex in alt.get("examples", []):
+                if ex not in f.examples:
+                    f.examples.append(ex)
+            f.minimum = alt.get("minimum", alt.get("exclusiveMinimum")) if f.minimum is None else f.minimum
+            f.maximum = alt.get("maximum", alt.get("exclusiveMaximum")) if f.maximum is None else f.maximum
+            if f.pattern is None and "pattern" in alt:
+                f.pattern = str(alt["pattern"])
+                f.pattern_words = explain_pattern(alt)
+            f.min_length = alt.get("minLength", f.min_length)
+            f.max_length = alt.get("maxLength", f.max_length)
+            f.format = f.format or alt.get("format")
+            if alt.get("deprecated"):
+                f.deprecated = str(alt.get("x-deprecationMessage") or "deprecated")
+    return f

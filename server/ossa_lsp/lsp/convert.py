@@ -1,0 +1,48 @@
+"""Core values → LSP types, converting positions through the document's position codec."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+from pygls.workspace import TextDocument
+
+from ossa_lsp.core.findings import Finding, Severity, doc_url
+from ossa_lsp.core.spans import Pos, Span
+
+_SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+    Severity.HINT: types.DiagnosticSeverity.Hint,
+}
+
+
+def to_range(doc: TextDocument, span: Span) -> types.Range:
+    codec = doc.position_codec
+    lines = doc.lines
+    return types.Range(
+        start=codec.position_to_client_units(lines, types.Position(span.start.line, span.start.character)),
+        end=codec.position_to_client_units(lines, types.Position(span.end.line, span.end.character)),
+    )
+
+
+def from_position(doc: TextDocument, pos: types.Position) -> Pos:
+    p = doc.position_codec.position_from_client_units(doc.lines, pos)
+    return Pos(p.line, p.character)
+
+
+def diagnostic(doc: TextDocument, f: Finding) -> types.Diagnostic:
+    related = [
+        types.DiagnosticRelatedInformation(
+            location=types.Location(uri=doc.uri, range=to_range(doc, r.span)), message=r.message)
+        for r in f.related
+    ]
+    return types.Diagnostic(
+        range=to_range(doc, f.span),
+        message=f.message,
+        severity=_SEVERITY[f.severity],
+        code=f.code,
+        code_description=types.CodeDescription(href=doc_url(f.code)),
+        source=f"ossa-{f.source}" if f.source != "policy" else "ossa-policy",
+        related_information=related or None,
+        data={"pointer": f.pointer, "document": f.document, **({"fixes": len(f.fixes)} if f.fixes else {})},
+    )

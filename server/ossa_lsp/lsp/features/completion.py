@@ -1,0 +1,50 @@
+"""textDocument/completion: schema-driven keys, values and list items at the cursor."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from ossa_lsp.core import complete
+from ossa_lsp.core.schemas import REGISTRY
+from ossa_lsp.lsp.convert import from_position, to_range
+from ossa_lsp.lsp.server import OssaLanguageServer
+
+_KIND = {
+    complete.PROPERTY: types.CompletionItemKind.Property,
+    complete.VALUE_KIND: types.CompletionItemKind.Value,
+    complete.ENUM: types.CompletionItemKind.EnumMember,
+    complete.SNIPPET: types.CompletionItemKind.Snippet,
+}
+
+
+def register(ls: OssaLanguageServer) -> None:
+    @ls.feature(
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=[":", " ", "-", '"'], resolve_provider=False),
+    )
+    def on_completion(ls: OssaLanguageServer, params: types.CompletionParams) -> types.CompletionList | None:
+        doc = ls.open_document(params.text_document.uri)
+        if doc is None or not ls.is_ossa(doc):
+            return None
+        entry = ls.analysis_now(doc)
+        schema = entry.schema if entry is not None else None
+        if schema is None:
+            try:
+                schema = REGISTRY.get(REGISTRY.supported()[-1])  # no usable apiVersion yet: offer the newest
+            except Exception:  # noqa: BLE001
+                return None
+        is_json = (doc.path or doc.uri).lower().endswith(".json")
+        pos = from_position(doc, params.position)
+        items = complete.complete(doc.source, pos, schema.schema, is_json=is_json, snippets=ls.snippets,
+                                  versions=REGISTRY.supported())
+        out = []
+        for it in items:
+            fmt = types.InsertTextFormat.Snippet if it.snippet else types.InsertTextFormat.PlainText
+            doc_md = types.MarkupContent(kind=types.MarkupKind.Markdown, value=it.documentation) \
+                if it.documentation else None
+            out.append(types.CompletionItem(
+                label=it.label, kind=_KIND.get(it.kind, types.CompletionItemKind.Text), detail=it.detail or None,
+                documentation=doc_md, sort_text=it.sort or None, filter_text=it.filter_text,
+                insert_text_format=fmt, insert_text_mode=types.InsertTextMode.AsIs, preselect=it.preselect or None,
+                text_edit=types.TextEdit(range=to_range(doc, it.replace), new_text=it.insert)))
+        return types.CompletionList(is_incomplete=False, items=out)

@@ -1,0 +1,62 @@
+"""initialize / initialized / configuration: read client capabilities and settings."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from ossa_lsp.lsp.server import OssaLanguageServer
+
+
+def register(ls: OssaLanguageServer) -> None:
+    @ls.feature(types.INITIALIZE)
+    def on_initialize(ls: OssaLanguageServer, params: types.InitializeParams) -> None:
+        caps = params.capabilities
+        td = caps.text_document
+        ls.pull = bool(td and td.diagnostic)
+        comp = td.completion if td else None
+        ls.snippets = bool(comp and comp.completion_item and comp.completion_item.snippet_support)
+        hov = td.hover if td else None
+        ls.markdown = not (hov and hov.content_format and types.MarkupKind.Markdown not in hov.content_format)
+        ls.config_support = bool(caps.workspace and caps.workspace.configuration)
+        ls.apply_settings(params.initialization_options)
+
+    @ls.feature(types.INITIALIZED)
+    async def on_initialized(ls: OssaLanguageServer, params: types.InitializedParams) -> None:
+        await refresh_settings(ls)
+
+    @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def on_config(ls: OssaLanguageServer, params: types.DidChangeConfigurationParams) -> None:
+        if ls.config_support:
+            await refresh_settings(ls)
+        elif params.settings is not None:
+            ls.apply_settings(params.settings)
+        await reanalyse_all(ls)
+
+
+async def refresh_settings(ls: OssaLanguageServer) -> None:
+    if not ls.config_support:
+        return
+    try:
+        result = await ls.workspace_configuration_async(
+            types.ConfigurationParams(items=[types.ConfigurationItem(section="ossa")]))
+    except Exception as err:  # noqa: BLE001 - a client that fails this request keeps the defaults
+        ls.log(f"workspace/configuration failed: {err}", types.MessageType.Warning)
+        return
+    if result:
+        ls.apply_settings(result[0])
+
+
+async def reanalyse_all(ls: OssaLanguageServer) -> None:
+    from ossa_lsp.lsp.features.diagnostics import publish
+
+    ls.cache.clear()
+    if ls.pull:
+        try:
+            ls.workspace_diagnostic_refresh(None)
+        except Exception:  # noqa: BLE001 - refresh is optional for clients
+            pass
+        return
+    for uri in list(ls.workspace.text_documents):
+        doc = ls.open_document(uri)
+        if doc is not None:
+            await publish(ls, doc)

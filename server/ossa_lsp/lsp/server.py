@@ -1,0 +1,210 @@
+"""OssaLanguageServer: all server state lives here; features are thin adapters registered on it.
+
+Analysis results are cached per (uri, version). Edits are debounced per document and results for a
+version that is no longer current are dropped, never published. Big documents are analysed in a
+worker thread so completion and hover elsewhere keep answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import PurePosixPath
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+from pygls.workspace import TextDocument
+
+from ossa_lsp import __version__
+from ossa_lsp.core.analyze import Analysis, analyze
+from ossa_lsp.core.discover import DATA_SUFFIXES, is_ossa_name, looks_like_ossa
+from ossa_lsp.core.schemas import REGISTRY, CompiledSchema, SchemaError
+from ossa_lsp.core.source import Limits
+from ossa_lsp.lsp.settings import Settings, parse_settings
+
+log = logging.getLogger("ossa_lsp")
+THREAD_THRESHOLD = 40_000  # characters; smaller documents are analysed inline (faster than a thread hop)
+
+
+@dataclass
+class Entry:
+    version: int | None
+    analysis: Analysis
+    schema: CompiledSchema | None  # the schema of the first document, for completion and hover
+
+
+class OssaLanguageServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("ossa-lsp", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.settings = Settings()
+        self.cache: dict[str, Entry] = {}
+        self.pending: dict[str, asyncio.Task[None]] = {}
+        self.published: set[str] = set()
+        self.pull = False
+        self.snippets = True
+        self.markdown = True
+        self.config_support = False
+        self._schema_errors_shown: set[str] = set()
+
+    # -- errors and logging ------------------------------------------------------------------------
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        # Protocol misuse (e.g. didChange for a closed document) is logged, never a pop-up.
+        log.warning("ignored: %s: %s", type(error).__name__, error)
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        log.info(message)
+        try:
+            self.window_log_message(types.LogMessageParams(type=kind, message=message))
+        except Exception:  # noqa: BLE001 - before initialize there is no transport
+            pass
+
+    def tell(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
+        self.log(message, kind)
+        try:
+            self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+        except Exception:  # noqa: BLE001
+            pass
+
+    # -- settings ----------------------------------------------------------------------------------
+    def apply_settings(self, raw: Any) -> None:
+        settings, problems = parse_settings(raw)
+        self.settings = settings
+        logging.getLogger("ossa_lsp").setLevel(settings.log_level.upper())
+        for p in problems:
+            self.tell(p)
+
+    # -- which documents are ours ------------------------------------------------------------------
+    def is_ossa(self, doc: TextDocument) -> bool:
+        if not self.settings.enable:
+            return False
+        path = doc.path or doc.uri
+        name = PurePosixPath(path).name
+        if is_ossa_name(name):
+            return True
+        if any(fnmatchcase(path, g) or fnmatchcase(name, g) or PurePosixPath(path).match(g)
+               for g in self.settings.extra_files):
+            return True
+        if name.lower().endswith(DATA_SUFFIXES) or doc.language_id in ("yaml", "json", "jsonc"):
+            return looks_like_ossa(doc.source, name)
+        return False
+
+    def schema_override(self, doc: TextDocument) -> CompiledSchema | None:
+        path = doc.path or ""
+        for glob, schema_path in self.settings.schemas.items():
+            if fnmatchcase(path, glob) or PurePosixPath(path).match(glob):
+                try:
+                    return REGISTRY.load_file(self.resolve_path(schema_path))
+                except SchemaError as err:
+                    if schema_path not in self._schema_errors_shown:
+                        self._schema_errors_shown.add(schema_path)
+                        self.tell(f"ossa.schemas: {err}", types.MessageType.Error)
+        return None
+
+    def resolve_path(self, path: str) -> str:
+        if path.startswith(("/", "~")):
+            return path
+        root = self.workspace.root_path
+        return f"{root}/{path}" if root else path
+
+    # -- analysis ----------------------------------------------------------------------------------
+    def _run(self, uri: str, version: int | None, text: str, path: str, schema: CompiledSchema | None) -> Entry:
+        limits = Limits(max_chars=self.settings.max_file_size)
+        analysis = analyze(text, path, schema=schema, limits=limits, policy=self.policy_for(path))
+        first = analysis.schemas.get(0) or next(iter(analysis.schemas.values()), None)
+        return Entry(version, analysis, first)
+
+    def policy_for(self, path: str) -> Any:
+        """The policy (rules + config) for a file; None until the policy engine is available."""
+        try:
+            from ossa_lsp.core import config
+        except ImportError:
+            return None
+        resolve = getattr(config, "resolve_policy", None)
+        if resolve is None:
+            return None
+        try:
+            policy, _problems = resolve(path if path.startswith("/") else None, profile=self.settings.profile,
+                                        select=tuple(self.settings.select), ignore=tuple(self.settings.ignore))
+        except Exception as err:  # noqa: BLE001 - a broken config must not stop diagnostics
+            log.warning("policy unavailable for %s: %s", path, err)
+            return None
+        return policy
+
+    def analysis_now(self, doc: TextDocument) -> Entry | None:
+        """Cached analysis of the document's current version (computed inline when missing)."""
+        entry = self.cache.get(doc.uri)
+        if entry is not None and entry.version == doc.version:
+            return entry
+        if not self.is_ossa(doc):
+            return None
+        entry = self._run(doc.uri, doc.version, doc.source, doc.path or doc.uri, self.schema_override(doc))
+        self.cache[doc.uri] = entry
+        return entry
+
+    async def analysis_async(self, doc: TextDocument) -> Entry | None:
+        entry = self.cache.get(doc.uri)
+        if entry is not None and entry.version == doc.version:
+            return entry
+        if not self.is_ossa(doc):
+            return None
+        version, text = doc.version, doc.source
+        schema = self.schema_override(doc)
+        if len(text) > THREAD_THRESHOLD:
+            entry = await asyncio.to_thread(self._run, doc.uri, version, text, doc.path or doc.uri, schema)
+        else:
+            entry = self._run(doc.uri, version, text, doc.path or doc.uri, schema)
+        current = self.open_document(doc.uri)
+        if current is not None and current.version == version:
+            self.cache[doc.uri] = entry
+        return entry
+
+    def open_document(self, uri: str) -> TextDocument | None:
+        """The open document for `uri`, or None (never a document read from disk behind our back)."""
+        return self.workspace.text_documents.get(uri)
+
+    def forget(self, uri: str) -> None:
+        self.cache.pop(uri, None)
+        task = self.pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+
+
+def create_server() -> OssaLanguageServer:
+    from ossa_lsp.lsp.features import completion, diagnostics, hover, lifecycle, structure
+
+    ls = OssaLanguageServer()
+    for module in (lifecycle, diagnostics, completion, hover, structure):
+        module.register(ls)
+    return ls
+
+
+def _setup_logging(log_file: str | None, verbosity: int) -> None:
+    level = logging.WARNING - 10 * min(verbosity, 2)
+    handler: logging.Handler = logging.FileHandler(log_file, encoding="utf-8") if log_file else \
+        logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("pygls").setLevel(max(level, logging.WARNING))
+
+
+def run(tcp: tuple[str, int] | None = None, ws: tuple[str, int] | None = None, log_file: str | None = None,
+        verbosity: int = 0) -> int:
+    _setup_logging(log_file, verbosity)
+    ls = create_server()
+    if tcp is not None:
+        ls.start_tcp(*tcp)
+    elif ws is not None:
+        ls.start_ws(*ws)
+    else:
+        ls.start_io()
+    return 0
+
+
+__all__ = ["OssaLanguageServer", "create_server", "run", "to_fs_path"]

@@ -1,0 +1,54 @@
+"""Client settings: one typed, fully defaulted model (section `ossa`, camelCase on the wire).
+
+Bad values never break the server: each invalid field falls back to its default and the user is
+told which one and why.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.alias_generators import to_camel
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+    enable: bool = Field(True, description="Check OSSA manifests and offer completion and hover.")
+    debounce_ms: int = Field(75, ge=0, le=5000, description="Milliseconds to wait after an edit before re-checking.")
+    schemas: dict[str, str] = Field(
+        default_factory=dict,
+        description="Validate files matching a glob with a JSON Schema file instead of the bundled one "
+        "(e.g. {\"legacy/**/*.yaml\": \"schemas/ossa-0.1.schema.json\"}).",
+    )
+    extra_files: list[str] = Field(
+        default_factory=list, description="Globs of further files to treat as OSSA manifests (e.g. agents/*.yaml)."
+    )
+    max_file_size: int = Field(2_000_000, ge=10_000, le=50_000_000,
+                               description="Files larger than this many characters are not analysed.")
+    profile: Literal["baseline", "enterprise", "strict"] | None = Field(
+        None, description="Policy profile; overrides the one in .ossa-lsp.yaml.")
+    select: list[str] = Field(default_factory=list, description="Policy rules to enable (codes, prefixes or names).")
+    ignore: list[str] = Field(default_factory=list, description="Policy rules to disable (codes, prefixes or names).")
+    log_level: Literal["error", "warning", "info", "debug"] = Field("info", description="Server log level.")
+
+
+def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
+    """Settings from whatever the client sent, plus a message per field that had to be defaulted."""
+    if raw is None:
+        return Settings(), []
+    if not isinstance(raw, dict):
+        return Settings(), [f"ossa settings must be an object, got {type(raw).__name__}; using defaults"]
+    if isinstance(raw.get("ossa"), dict) and len(raw) == 1:
+        raw = raw["ossa"]
+    try:
+        return Settings.model_validate(raw), []
+    except ValidationError as err:
+        bad = {str(e["loc"][0]) for e in err.errors() if e["loc"]}
+        problems = [f"ossa.{e['loc'][0]}: {e['msg']} (using the default)" for e in err.errors() if e["loc"]]
+        clean = {k: v for k, v in raw.items() if k not in bad}
+        try:
+            return Settings.model_validate(clean), problems
+        except ValidationError:
+            return Settings(), [*problems, "ossa settings are invalid; using defaults"]
