@@ -60,6 +60,18 @@ def _finding(code: str, message: str, span: Span, doc: int, ptr: str, sev: Sever
                    document=doc, data=data)
 
 
+def _trust_before_break(doc: Document, found: list[Finding], syntax: list[Finding]) -> list[Finding]:
+    """In a document cut short by a syntax error, findings from the error's line on are guesses
+    about text the parser never read (e.g. a value that looks empty): drop them."""
+    if doc.complete:
+        return found
+    breaks = [f.span.start.line for f in syntax if f.code == "YAML001" and f.document == doc.index]
+    if not breaks:
+        return found
+    cut = min(breaks)
+    return [f for f in found if f.span.start.line < cut]
+
+
 def select_schema(doc: Document, registry: SchemaRegistry) -> tuple[CompiledSchema | None, Finding | None]:
     """The bundled schema for this document's apiVersion, or one finding on `/apiVersion` saying why not."""
     root = doc.root.deref() if doc.root is not None else None
@@ -132,7 +144,8 @@ def analyze(
                     doc_findings.append(problem)
             if used is not None:
                 try:
-                    doc_findings.extend(validate_document(doc, used.validator))
+                    doc_findings.extend(_trust_before_break(doc, validate_document(doc, used.validator),
+                                                            manifest.findings))
                 except SchemaError as err:
                     doc_findings.append(_finding("SCHEMA013", f"Cannot use schema {used.label}: {err}", doc.span,
                                                  doc.index, ""))

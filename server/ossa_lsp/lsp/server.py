@@ -13,19 +13,19 @@ import sys
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
 from ossa_lsp import __version__
-from ossa_lsp.core.analyze import Analysis, analyze
 from ossa_lsp.core.discover import DATA_SUFFIXES, is_ossa_name, looks_like_ossa
-from ossa_lsp.core.schemas import REGISTRY, CompiledSchema, SchemaError
-from ossa_lsp.core.source import Limits
-from ossa_lsp.lsp.settings import Settings, parse_settings
+
+if TYPE_CHECKING:  # the engine (jsonschema, yaml, pydantic) loads after `initialize` is answered
+    from ossa_lsp.core.analyze import Analysis
+    from ossa_lsp.core.schemas import CompiledSchema
+    from ossa_lsp.lsp.settings import Settings
 
 log = logging.getLogger("ossa_lsp")
 THREAD_THRESHOLD = 40_000  # characters; smaller documents are analysed inline (faster than a thread hop)
@@ -41,7 +41,8 @@ class Entry:
 class OssaLanguageServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("ossa-lsp", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
-        self.settings = Settings()
+        self._settings: Settings | None = None
+        self.init_options: Any = None
         self.cache: dict[str, Entry] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
         self.published: set[str] = set()
@@ -71,9 +72,19 @@ class OssaLanguageServer(LanguageServer):
             pass
 
     # -- settings ----------------------------------------------------------------------------------
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from ossa_lsp.lsp.settings import Settings
+
+            self._settings = Settings()
+        return self._settings
+
     def apply_settings(self, raw: Any) -> None:
+        from ossa_lsp.lsp.settings import parse_settings
+
         settings, problems = parse_settings(raw)
-        self.settings = settings
+        self._settings = settings
         logging.getLogger("ossa_lsp").setLevel(settings.log_level.upper())
         for p in problems:
             self.tell(p)
@@ -94,6 +105,8 @@ class OssaLanguageServer(LanguageServer):
         return False
 
     def schema_override(self, doc: TextDocument) -> CompiledSchema | None:
+        from ossa_lsp.core.schemas import REGISTRY, SchemaError
+
         path = doc.path or ""
         for glob, schema_path in self.settings.schemas.items():
             if fnmatchcase(path, glob) or PurePosixPath(path).match(glob):
@@ -113,6 +126,9 @@ class OssaLanguageServer(LanguageServer):
 
     # -- analysis ----------------------------------------------------------------------------------
     def _run(self, uri: str, version: int | None, text: str, path: str, schema: CompiledSchema | None) -> Entry:
+        from ossa_lsp.core.analyze import analyze
+        from ossa_lsp.core.source import Limits
+
         limits = Limits(max_chars=self.settings.max_file_size)
         analysis = analyze(text, path, schema=schema, limits=limits, policy=self.policy_for(path))
         first = analysis.schemas.get(0) or next(iter(analysis.schemas.values()), None)
@@ -207,4 +223,4 @@ def run(tcp: tuple[str, int] | None = None, ws: tuple[str, int] | None = None, l
     return 0
 
 
-__all__ = ["OssaLanguageServer", "create_server", "run", "to_fs_path"]
+__all__ = ["OssaLanguageServer", "create_server", "run"]

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from ossa_lsp.core import complete
-from ossa_lsp.core.schemas import REGISTRY
 from ossa_lsp.lsp.convert import from_position, to_range
 from ossa_lsp.lsp.server import OssaLanguageServer
 
-_KIND = {
-    complete.PROPERTY: types.CompletionItemKind.Property,
-    complete.VALUE_KIND: types.CompletionItemKind.Value,
-    complete.ENUM: types.CompletionItemKind.EnumMember,
-    complete.SNIPPET: types.CompletionItemKind.Snippet,
+_KIND = {  # keys are core.complete's item kinds (imported lazily: the engine loads after initialize)
+    "property": types.CompletionItemKind.Property,
+    "value": types.CompletionItemKind.Value,
+    "enum": types.CompletionItemKind.EnumMember,
+    "snippet": types.CompletionItemKind.Snippet,
 }
 
 
@@ -23,6 +21,9 @@ def register(ls: OssaLanguageServer) -> None:
         types.CompletionOptions(trigger_characters=[":", " ", "-", '"'], resolve_provider=False),
     )
     def on_completion(ls: OssaLanguageServer, params: types.CompletionParams) -> types.CompletionList | None:
+        from ossa_lsp.core import complete
+        from ossa_lsp.core.schemas import REGISTRY
+
         doc = ls.open_document(params.text_document.uri)
         if doc is None or not ls.is_ossa(doc):
             return None

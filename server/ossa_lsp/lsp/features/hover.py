@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from ossa_lsp.core import hover as core_hover
 from ossa_lsp.lsp.convert import from_position, to_range
 from ossa_lsp.lsp.server import OssaLanguageServer
 
@@ -12,6 +11,8 @@ from ossa_lsp.lsp.server import OssaLanguageServer
 def register(ls: OssaLanguageServer) -> None:
     @ls.feature(types.TEXT_DOCUMENT_HOVER)
     def on_hover(ls: OssaLanguageServer, params: types.HoverParams) -> types.Hover | None:
+        from ossa_lsp.core import hover as core_hover
+
         doc = ls.open_document(params.text_document.uri)
         if doc is None or not ls.is_ossa(doc):
             return None

@@ -18,11 +18,13 @@ def register(ls: OssaLanguageServer) -> None:
         hov = td.hover if td else None
         ls.markdown = not (hov and hov.content_format and types.MarkupKind.Markdown not in hov.content_format)
         ls.config_support = bool(caps.workspace and caps.workspace.configuration)
-        ls.apply_settings(params.initialization_options)
+        ls.init_options = params.initialization_options  # parsed after `initialize` is answered
 
     @ls.feature(types.INITIALIZED)
     async def on_initialized(ls: OssaLanguageServer, params: types.InitializedParams) -> None:
+        ls.apply_settings(ls.init_options)
         await refresh_settings(ls)
+        warm_up(ls)
 
     @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def on_config(ls: OssaLanguageServer, params: types.DidChangeConfigurationParams) -> None:
@@ -31,6 +33,22 @@ def register(ls: OssaLanguageServer) -> None:
         elif params.settings is not None:
             ls.apply_settings(params.settings)
         await reanalyse_all(ls)
+
+
+def warm_up(ls: OssaLanguageServer) -> None:
+    """Load the engine and compile the newest schema in the background, before the first document."""
+    import threading
+
+    def work() -> None:
+        try:
+            from ossa_lsp.core import analyze, complete  # noqa: F401
+            from ossa_lsp.core.schemas import REGISTRY
+
+            REGISTRY.get(REGISTRY.supported()[-1]).validator  # noqa: B018
+        except Exception as err:  # noqa: BLE001 - warm-up is an optimisation only
+            ls.log(f"warm-up failed: {err}", types.MessageType.Warning)
+
+    threading.Thread(target=work, name="ossa-warm-up", daemon=True).start()
 
 
 async def refresh_settings(ls: OssaLanguageServer) -> None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lsprotocol import types
 
-from ossa_lsp.core.source import MAP, SCALAR, SEQ, Node
 from ossa_lsp.core.spans import Pos, Span
 from ossa_lsp.lsp.convert import from_position, to_range
 from ossa_lsp.lsp.server import OssaLanguageServer
 
+if TYPE_CHECKING:
+    from ossa_lsp.core.source import Node
+
+MAP, SEQ, SCALAR = "map", "seq", "scalar"  # core.source node kinds (not imported: it loads yaml)
 MAX_SYMBOL_DEPTH = 6
 
 

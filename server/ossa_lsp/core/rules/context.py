@@ -1,0 +1,154 @@
+"""What a rule sees: one manifest document (data and tree with spans), its options, and helpers that put
+a finding on the tightest span for a JSON path. Rules read data through the typed getters, which return
+None for anything of the wrong type: a schema finding already reports those, so rules skip silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ossa_lsp.core.findings import Finding, Fix, Severity, TextEdit
+from ossa_lsp.core.rules.data import ModelRegistry, bundled_models
+from ossa_lsp.core.rules.registry import Rule
+from ossa_lsp.core.source import MAP, SCALAR, SEQ, Document, Node
+from ossa_lsp.core.spans import LineIndex, Span
+from ossa_lsp.core.validate import pointer
+
+Path = Sequence[str | int]
+
+
+@dataclass
+class Env:
+    """Shared by every rule of one Policy: the check date and the model registry."""
+
+    today: date = field(default_factory=date.today)
+    models: ModelRegistry = field(default_factory=bundled_models)
+
+
+class Context:
+    def __init__(self, doc: Document, rule: Rule, severity: Severity, options: dict[str, Any], env: Env,
+                 lines: LineIndex | None = None) -> None:
+        self.doc = doc
+        self.lines = lines
+        self.secrets: list[str] = []  # secret values found, so the policy can mask them in other messages
+        self.data: dict[str, Any] = doc.data if isinstance(doc.data, dict) else {}
+        self.rule = rule
+        self.severity = severity
+        self.options = options
+        self.env = env
+
+    # --- typed reads (None when absent or of the wrong type) -------------------------------------
+
+    def get(self, *path: str | int) -> Any:
+        cur: Any = self.data
+        for part in path:
+            if isinstance(part, int):
+                if not isinstance(cur, list) or not 0 <= part < len(cur):
+                    return None
+                cur = cur[part]
+            else:
+                if not isinstance(cur, dict):
+                    return None
+                cur = cur.get(part)
+        return cur
+
+    def map(self, *path: str | int) -> dict[str, Any] | None:
+        v = self.get(*path)
+        return v if isinstance(v, dict) else None
+
+    def list(self, *path: str | int) -> list[Any] | None:
+        v = self.get(*path)
+        return v if isinstance(v, list) else None
+
+    def text(self, *path: str | int) -> str | None:
+        v = self.get(*path)
+        return v if isinstance(v, str) else None
+
+    def number(self, *path: str | int) -> float | None:
+        v = self.get(*path)
+        return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+    def has(self, *path: str | int) -> bool:
+        parent = self.get(*path[:-1]) if len(path) > 1 else self.data
+        return isinstance(parent, dict) and path[-1] in parent
+
+    def tools(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        for i, t in enumerate(self.list("spec", "tools") or []):
+            if isinstance(t, dict):
+                yield i, t
+
+    @property
+    def labels(self) -> dict[str, Any]:
+        return self.map("metadata", "labels") or {}
+
+    # --- spans ---------------------------------------------------------------------------------
+
+    def nodes(self, path: Path) -> tuple[Node | None, Node | None]:
+        """(key node, value node) at the path, or (None, None) when the path does not exist."""
+        key, value, depth = self.doc.locate(path)
+        if depth < len(path):
+            return None, None
+        return key, value.deref() if value is not None else None
+
+    def span(self, path: Path, on: str = "value") -> Span:
+        """The tightest span for a path: the value for scalars, else the key; falls back to the deepest
+        existing ancestor's key (so a rule never reports at 'line 0')."""
+        key, value = self.nodes(path)
+        if value is not None or key is not None:
+            if on == "value" and value is not None and value.kind == SCALAR and value.span.start != value.span.end:
+                return value.span
+            if key is not None:
+                return key.span
+            if value is not None:
+                return _first_key(value) or value.span
+        return self.anchor(path[:-1])
+
+    def anchor(self, parent: Path) -> Span:
+        """Where a 'missing X under parent' finding goes: the parent's key, the first key of a list item
+        that lacks it, or the document's first key when the parent is the document itself."""
+        parent = list(parent)
+        while True:
+            key, value = self.nodes(parent)
+            if key is not None:
+                return key.span
+            if value is not None:
+                first = _first_key(value)
+                if first is not None:
+                    return first
+            if not parent:
+                return self.doc.span
+            parent.pop()
+
+    # --- findings --------------------------------------------------------------------------------
+
+    def report(self, path: Path, message: str, *, on: str = "value", severity: Severity | None = None,
+               fixes: tuple[Fix, ...] = (), span: Span | None = None, **data: Any) -> Finding:
+        return Finding(code=self.rule.code, severity=severity or self.severity, source="policy", message=message,
+                       span=span or self.span(path, on), pointer=pointer(path), document=self.doc.index,
+                       fixes=fixes, data={"rule": self.rule.name, **data})
+
+    def missing(self, path: Path, message: str, *, severity: Severity | None = None,
+                fixes: tuple[Fix, ...] = ()) -> Finding:
+        """A finding about something absent at `path`, placed on its parent's key."""
+        return self.report(path, message, severity=severity, fixes=fixes, span=self.anchor(path[:-1]))
+
+    def replace(self, path: Path, new_text: str, title: str, *, safe: bool) -> tuple[Fix, ...]:
+        """A fix that replaces the scalar value at the path (keeping everything around it)."""
+        _key, value = self.nodes(path)
+        if value is None or value.kind != SCALAR or value.span.start.line != value.span.end.line:
+            return ()
+        if value.style in ('"', "'"):
+            new_text = f"{value.style}{new_text}{value.style}"
+        return (Fix(title=title, edits=(TextEdit(value.span, new_text),), safe=safe, preferred=True),)
+
+
+def _first_key(node: Node) -> Span | None:
+    node = node.deref()
+    if node.kind == MAP and node.items:
+        return node.items[0][0].span  # type: ignore[no-any-return]
+    if node.kind == SEQ and node.items:
+        return _first_key(node.items[0])
+    return None

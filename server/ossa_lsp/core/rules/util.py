@@ -1,0 +1,83 @@
+"""Small pure helpers the rule families share: masking, entropy, URLs and hosts, Kubernetes quantities."""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from fnmatch import fnmatchcase
+from urllib.parse import SplitResult, urlsplit
+
+
+def mask(secret: str) -> str:
+    """A secret as it may appear in output: at most 4 leading characters and the length, never the tail."""
+    shown = min(4, max(0, len(secret) // 4))
+    return f"{secret[:shown]}…({len(secret)} chars)"
+
+
+def entropy(text: str) -> float:
+    """Shannon entropy in bits per character."""
+    if not text:
+        return 0.0
+    n = len(text)
+    return -sum(c / n * math.log2(c / n) for c in Counter(text).values())
+
+
+# --- URLs and hosts ---------------------------------------------------------------------------------
+
+INTERNAL_SUFFIXES = (".local", ".localhost", ".internal", ".svc", ".svc.cluster.local", ".cluster.local",
+                     ".localdomain", ".home.arpa", ".lan", ".intranet", ".corp")
+
+
+def split_url(text: str) -> SplitResult | None:
+    try:
+        parts = urlsplit(text.strip())
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return None
+    return parts
+
+
+def is_internal_host(host: str, extra: Iterable[str] = ()) -> bool:
+    """Hosts that never leave the cluster or machine: single-label names (Kubernetes services, compose
+    services), cluster and mDNS suffixes, loopback and private addresses, and configured patterns."""
+    host = host.strip("[]").lower().rstrip(".")
+    if not host:
+        return False
+    if any(fnmatchcase(host, p.lower()) for p in extra):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return "." not in host or host == "localhost" or host.endswith(INTERNAL_SUFFIXES)
+    return ip.is_private or ip.is_loopback or ip.is_link_local
+
+
+def has_template(text: str) -> bool:
+    return "${" in text or "{{" in text or text.startswith("$")
+
+
+# --- Kubernetes quantities --------------------------------------------------------------------------
+
+_QUANTITY = re.compile(r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?\Z")
+_FACTORS = {"": 1, "n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), "k": Decimal(10) ** 3,
+            "M": Decimal(10) ** 6, "G": Decimal(10) ** 9, "T": Decimal(10) ** 12, "P": Decimal(10) ** 15,
+            "E": Decimal(10) ** 18, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+
+
+def quantity(text: str) -> tuple[Decimal, str] | None:
+    """A Kubernetes resource quantity (`500m`, `1.5`, `128Mi`, `1e3`) as (value, suffix), or None."""
+    m = _QUANTITY.match(text.strip())
+    if m is None:
+        return None
+    try:
+        number = Decimal(m.group(1))
+    except InvalidOperation:
+        return None
+    suffix = m.group(2) or ""
+    if suffix[:1] in ("e", "E"):
+        return number * Decimal(10) ** int(suffix[1:]), suffix
+    return number * Decimal(_FACTORS[suffix]), suffix
