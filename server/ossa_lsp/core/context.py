@@ -184,7 +184,7 @@ def yaml_context(lines: LineIndex, pos: Pos) -> CursorContext | None:
         return None
     yl = _YamlLines(lines)
     km = _KEY_LINE.match(before)
-    if km is not None and km.group(4) is not None or (km is not None and before.endswith(":")):
+    if (km is not None and km.group(4) is not None) or (km is not None and before.endswith(":")):
         ind, dashes, key, value = km.group(1), km.group(2), km.group(3), km.group(4) or ""
         col = len(ind) + len(dashes)
         if dashes:
@@ -299,7 +299,7 @@ def json_context(lines: LineIndex, pos: Pos) -> CursorContext | None:
         return None
     path: list[str | int] = []
     for frame in stack[:-1]:
-        path.append(frame[1] if frame[0] == "arr" else frame[1])  # type: ignore[arg-type]
+        path.append(frame[1])  # type: ignore[arg-type]  # an object's current key or an array's index
     top = stack[-1]
     in_word = last_start + len(last_tok) == len(text) and last_tok not in "{}[]:,"
     word = last_tok if in_word else ""

@@ -80,11 +80,7 @@ class _Ignore:
         for negate, dir_only, anchored, pat in self.rules:
             if dir_only and not is_dir:
                 continue
-            if anchored:
-                hit = _glob(rel, pat)
-            else:
-                hit = _glob(path.name, pat)
-            if hit:
+            if _glob(rel if anchored else path.name, pat):
                 verdict = not negate
         return verdict
 

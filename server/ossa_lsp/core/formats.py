@@ -25,7 +25,7 @@ CHECKER = FormatChecker(formats=())
 
 @CHECKER.checks("uri")
 def _uri(value: object) -> bool:
-    return not isinstance(value, str) or bool(_URI.match(value)) and "${" not in value.split(":", 1)[0]
+    return not isinstance(value, str) or (bool(_URI.match(value)) and "${" not in value.split(":", 1)[0])
 
 
 @CHECKER.checks("uri-reference")

@@ -91,7 +91,7 @@ def _compile(schema: dict[str, Any], path: Path | None) -> Any:
         candidate = base / name
         if candidate.is_file():
             return Resource.from_contents(json.loads(candidate.read_text("utf-8")))
-        raise NoSuchResource(ref=uri)
+        raise NoSuchResource(uri)
 
     registry: Registry[Any] = Registry(retrieve=retrieve)  # type: ignore[call-arg]
     return cls(schema, registry=registry, format_checker=formats.CHECKER)

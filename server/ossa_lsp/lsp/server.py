@@ -8,6 +8,7 @@ worker thread so completion and hover elsewhere keep answering.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ class OssaLanguageServer(LanguageServer):
         self.markdown = True
         self.config_support = False
         self._schema_errors_shown: set[str] = set()
+        self._settings_problems: list[str] = []
 
     # -- errors and logging ------------------------------------------------------------------------
     def report_server_error(self, error: Exception, source: Any) -> None:
@@ -59,17 +61,13 @@ class OssaLanguageServer(LanguageServer):
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
         log.info(message)
-        try:
+        with contextlib.suppress(Exception):  # before initialize there is no transport to write to
             self.window_log_message(types.LogMessageParams(type=kind, message=message))
-        except Exception:  # noqa: BLE001 - before initialize there is no transport
-            pass
 
     def tell(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
         self.log(message, kind)
-        try:
+        with contextlib.suppress(Exception):
             self.window_show_message(types.ShowMessageParams(type=kind, message=message))
-        except Exception:  # noqa: BLE001
-            pass
 
     # -- settings ----------------------------------------------------------------------------------
     @property
@@ -86,8 +84,10 @@ class OssaLanguageServer(LanguageServer):
         settings, problems = parse_settings(raw)
         self._settings = settings
         logging.getLogger("ossa_lsp").setLevel(settings.log_level.upper())
-        for p in problems:
-            self.tell(p)
+        if problems != self._settings_problems:  # tell once, not on every configuration refresh
+            for p in problems:
+                self.tell(p)
+        self._settings_problems = problems
 
     # -- which documents are ours ------------------------------------------------------------------
     def is_ossa(self, doc: TextDocument) -> bool:
@@ -146,7 +146,7 @@ class OssaLanguageServer(LanguageServer):
         try:
             policy, _problems = resolve(path if path.startswith("/") else None, profile=self.settings.profile,
                                         select=tuple(self.settings.select), ignore=tuple(self.settings.ignore))
-        except Exception as err:  # noqa: BLE001 - a broken config must not stop diagnostics
+        except Exception as err:
             log.warning("policy unavailable for %s: %s", path, err)
             return None
         return policy

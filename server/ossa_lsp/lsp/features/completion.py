@@ -32,7 +32,7 @@ def register(ls: OssaLanguageServer) -> None:
         if schema is None:
             try:
                 schema = REGISTRY.get(REGISTRY.supported()[-1])  # no usable apiVersion yet: offer the newest
-            except Exception:  # noqa: BLE001
+            except Exception:
                 return None
         is_json = (doc.path or doc.uri).lower().endswith(".json")
         pos = from_position(doc, params.position)

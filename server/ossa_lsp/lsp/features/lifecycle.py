@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from lsprotocol import types
 
 from ossa_lsp.lsp.server import OssaLanguageServer
@@ -45,7 +47,7 @@ def warm_up(ls: OssaLanguageServer) -> None:
             from ossa_lsp.core.schemas import REGISTRY
 
             REGISTRY.get(REGISTRY.supported()[-1]).validator  # noqa: B018
-        except Exception as err:  # noqa: BLE001 - warm-up is an optimisation only
+        except Exception as err:
             ls.log(f"warm-up failed: {err}", types.MessageType.Warning)
 
     threading.Thread(target=work, name="ossa-warm-up", daemon=True).start()
@@ -57,7 +59,7 @@ async def refresh_settings(ls: OssaLanguageServer) -> None:
     try:
         result = await ls.workspace_configuration_async(
             types.ConfigurationParams(items=[types.ConfigurationItem(section="ossa")]))
-    except Exception as err:  # noqa: BLE001 - a client that fails this request keeps the defaults
+    except Exception as err:
         ls.log(f"workspace/configuration failed: {err}", types.MessageType.Warning)
         return
     if result:
@@ -69,10 +71,8 @@ async def reanalyse_all(ls: OssaLanguageServer) -> None:
 
     ls.cache.clear()
     if ls.pull:
-        try:
+        with contextlib.suppress(Exception):  # refresh is optional for clients
             ls.workspace_diagnostic_refresh(None)
-        except Exception:  # noqa: BLE001 - refresh is optional for clients
-            pass
         return
     for uri in list(ls.workspace.text_documents):
         doc = ls.open_document(uri)
