@@ -53,6 +53,7 @@ class OssaLanguageServer(LanguageServer):
         self.config_support = False
         self._schema_errors_shown: set[str] = set()
         self._settings_problems: list[str] = []
+        self.settings_ready = asyncio.Event()  # set once the client's settings have been read
 
     # -- errors and logging ------------------------------------------------------------------------
     def report_server_error(self, error: Exception, source: Any) -> None:
@@ -163,6 +164,9 @@ class OssaLanguageServer(LanguageServer):
         return entry
 
     async def analysis_async(self, doc: TextDocument) -> Entry | None:
+        if not self.settings_ready.is_set():  # the first didOpen races the configuration request
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.settings_ready.wait(), timeout=2)
         entry = self.cache.get(doc.uri)
         if entry is not None and entry.version == doc.version:
             return entry

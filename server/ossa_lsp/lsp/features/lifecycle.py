@@ -25,7 +25,10 @@ def register(ls: OssaLanguageServer) -> None:
     @ls.feature(types.INITIALIZED)
     async def on_initialized(ls: OssaLanguageServer, params: types.InitializedParams) -> None:
         ls.apply_settings(ls.init_options)
-        await refresh_settings(ls)
+        try:
+            await refresh_settings(ls)
+        finally:
+            ls.settings_ready.set()
         warm_up(ls)
 
     @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
