@@ -102,3 +102,42 @@ def test_upstream_schema_via_schema_option_agrees_for_every_version(corpus_index
         schema = REGISTRY.load_file(CORPUS / e["schema_file"])
         problems.extend(_compare(e, analyze(_read(e), e["file"], schema=schema)))
     assert problems == []
+
+
+def test_fast_validator_gives_exactly_jsonschemas_errors_on_the_whole_corpus(corpus_index):
+    """Our compiled validator must agree with jsonschema error for error (pointer and keyword)."""
+    import json
+
+    from jsonschema import Draft7Validator
+
+    from ossa_lsp.core.fastschema import compile_schema
+    from ossa_lsp.core.formats import jsonschema_checker
+    from ossa_lsp.core.source import parse
+    from ossa_lsp.core.validate import pointer
+
+    compiled: dict[str, tuple[object, object]] = {}
+    compared = 0
+    for e in _entries(corpus_index):
+        if e["schema_file"] not in compiled:
+            schema = json.loads((CORPUS / e["schema_file"]).read_text("utf-8"))
+            compiled[e["schema_file"]] = (compile_schema(schema),
+                                          Draft7Validator(schema, format_checker=jsonschema_checker()))
+        fast, reference = compiled[e["schema_file"]]
+        if fast is None:
+            continue
+        for doc in parse(_read(e), e["file"]).documents:
+            if not isinstance(doc.data, dict):
+                continue
+            ours = sorted((pointer(x.absolute_path), x.validator) for x in fast.iter_errors(doc.data))  # type: ignore[attr-defined]
+            theirs = sorted((pointer(x.absolute_path), x.validator) for x in reference.iter_errors(doc.data))  # type: ignore[attr-defined]
+            assert ours == theirs, (e["file"], doc.index)
+            compared += 1
+    assert compared > 300
+    assert sum(1 for f, _ in compiled.values() if f is not None) == len(compiled), "a corpus schema fell back"
+
+
+def test_bundled_schemas_are_valid_json_schemas():
+    from jsonschema import Draft7Validator
+
+    for version in REGISTRY.supported():
+        Draft7Validator.check_schema(REGISTRY.get(version).schema)

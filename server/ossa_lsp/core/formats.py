@@ -10,9 +10,10 @@ from __future__ import annotations
 import ipaddress
 import re
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
-
-from jsonschema import FormatChecker
+from functools import cache
+from typing import Any
 
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]*\Z")
 _URI_REF = re.compile(r"[^\s]*\Z")
@@ -20,30 +21,48 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 _HOST = re.compile(r"(?=.{1,253}\Z)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?\Z")
 _TIME = re.compile(r"\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})\Z")
 
-CHECKER = FormatChecker(formats=())
+FORMATS: dict[str, Callable[[object], bool]] = {}
 
 
-@CHECKER.checks("uri")
+def _checks(name: str) -> Callable[[Callable[[object], bool]], Callable[[object], bool]]:
+    def register(fn: Callable[[object], bool]) -> Callable[[object], bool]:
+        FORMATS[name] = fn
+        return fn
+    return register
+
+
+@cache
+def jsonschema_checker() -> Any:
+    """The same checks as a jsonschema FormatChecker, for schemas our own validator can't run."""
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker(formats=())
+    for name, fn in FORMATS.items():
+        checker.checks(name)(fn)
+    return checker
+
+
+@_checks("uri")
 def _uri(value: object) -> bool:
     return not isinstance(value, str) or (bool(_URI.match(value)) and "${" not in value.split(":", 1)[0])
 
 
-@CHECKER.checks("uri-reference")
+@_checks("uri-reference")
 def _uri_ref(value: object) -> bool:
     return not isinstance(value, str) or bool(_URI_REF.match(value))
 
 
-@CHECKER.checks("email")
+@_checks("email")
 def _email(value: object) -> bool:
     return not isinstance(value, str) or bool(_EMAIL.match(value))
 
 
-@CHECKER.checks("hostname")
+@_checks("hostname")
 def _hostname(value: object) -> bool:
     return not isinstance(value, str) or bool(_HOST.match(value))
 
 
-@CHECKER.checks("ipv4")
+@_checks("ipv4")
 def _ipv4(value: object) -> bool:
     if not isinstance(value, str):
         return True
@@ -54,7 +73,7 @@ def _ipv4(value: object) -> bool:
     return True
 
 
-@CHECKER.checks("ipv6")
+@_checks("ipv6")
 def _ipv6(value: object) -> bool:
     if not isinstance(value, str):
         return True
@@ -65,7 +84,7 @@ def _ipv6(value: object) -> bool:
     return True
 
 
-@CHECKER.checks("date-time")
+@_checks("date-time")
 def _date_time(value: object) -> bool:
     if not isinstance(value, str):
         return True
@@ -76,7 +95,7 @@ def _date_time(value: object) -> bool:
     return "T" in value.upper() or " " in value
 
 
-@CHECKER.checks("date")
+@_checks("date")
 def _date(value: object) -> bool:
     if not isinstance(value, str):
         return True
@@ -87,12 +106,12 @@ def _date(value: object) -> bool:
     return len(value) == 10
 
 
-@CHECKER.checks("time")
+@_checks("time")
 def _time(value: object) -> bool:
     return not isinstance(value, str) or bool(_TIME.match(value))
 
 
-@CHECKER.checks("uuid")
+@_checks("uuid")
 def _uuid(value: object) -> bool:
     if not isinstance(value, str):
         return True
@@ -103,7 +122,7 @@ def _uuid(value: object) -> bool:
     return True
 
 
-@CHECKER.checks("regex")
+@_checks("regex")
 def _regex(value: object) -> bool:
     if not isinstance(value, str):
         return True

@@ -56,6 +56,7 @@ class CompiledSchema:
     version: str | None
     schema: dict[str, Any]
     path: Path | None = None
+    trusted: bool = False  # bundled: checked against the metaschema by our tests, not at run time
     _validator: Any = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -64,7 +65,7 @@ class CompiledSchema:
         if self._validator is None:
             with self._lock:
                 if self._validator is None:
-                    self._validator = _compile(self.schema, self.path)
+                    self._validator = _compile(self.schema, self.path, self.trusted)
         return self._validator
 
     @cached_property
@@ -72,10 +73,22 @@ class CompiledSchema:
         return str(self.schema.get("title") or self.label)
 
 
-def _compile(schema: dict[str, Any], path: Path | None) -> Any:
+def _compile(schema: dict[str, Any], path: Path | None, trusted: bool = False) -> Any:
+    """A validator: our compiled one when the schema allows, else jsonschema's.
+
+    User schemas are checked against their metaschema first; bundled ones are checked by a test."""
+    from ossa_lsp.core.fastschema import compile_schema
+
+    if not trusted:
+        _check_schema(schema)
+    fast = compile_schema(schema)
+    if fast is not None:
+        return fast
+    return _jsonschema_validator(schema, path)
+
+
+def _check_schema(schema: dict[str, Any]) -> None:
     from jsonschema import exceptions, validators
-    from referencing import Registry, Resource
-    from referencing.exceptions import NoSuchResource
 
     cls = validators.validator_for(schema, default=validators.Draft7Validator)
     try:
@@ -83,6 +96,14 @@ def _compile(schema: dict[str, Any], path: Path | None) -> Any:
     except exceptions.SchemaError as err:
         where = "/".join(str(p) for p in err.absolute_path) or "(root)"
         raise SchemaError(f"not a valid JSON Schema at {where}: {err.message}") from None
+
+
+def _jsonschema_validator(schema: dict[str, Any], path: Path | None) -> Any:
+    from jsonschema import validators
+    from referencing import Registry, Resource
+    from referencing.exceptions import NoSuchResource
+
+    cls = validators.validator_for(schema, default=validators.Draft7Validator)
     base = path.parent if path is not None else schemas_dir()
 
     def retrieve(uri: str) -> Resource[Any]:
@@ -94,7 +115,7 @@ def _compile(schema: dict[str, Any], path: Path | None) -> Any:
         raise NoSuchResource(uri)
 
     registry: Registry[Any] = Registry(retrieve=retrieve)  # type: ignore[call-arg]
-    return cls(schema, registry=registry, format_checker=formats.CHECKER)
+    return cls(schema, registry=registry, format_checker=formats.jsonschema_checker())
 
 
 class SchemaRegistry:
@@ -150,7 +171,7 @@ class SchemaRegistry:
                 raise SchemaError(f"no bundled schema for {version}")
             schema = json.loads((self.directory / entry.file).read_text("utf-8"))
             compiled = CompiledSchema(label=f"ossa/{version}", version=version, schema=schema,
-                                      path=self.directory / entry.file)
+                                      path=self.directory / entry.file, trusted=True)
             self._compiled[version] = compiled
             return compiled
 

@@ -16,9 +16,10 @@ _SEVERITY = {
 }
 
 
-def to_range(doc: TextDocument, span: Span) -> types.Range:
+def to_range(doc: TextDocument, span: Span, lines: list[str] | None = None) -> types.Range:
+    """`lines` lets callers converting many spans split the document once (pygls re-splits per access)."""
     codec = doc.position_codec
-    lines = doc.lines
+    lines = doc.lines if lines is None else lines
     return types.Range(
         start=codec.position_to_client_units(lines, types.Position(span.start.line, span.start.character)),
         end=codec.position_to_client_units(lines, types.Position(span.end.line, span.end.character)),
@@ -26,23 +27,27 @@ def to_range(doc: TextDocument, span: Span) -> types.Range:
 
 
 def from_position(doc: TextDocument, pos: types.Position) -> Pos:
-    p = doc.position_codec.position_from_client_units(doc.lines, pos)
+    lines = doc.lines
+    if pos.line >= len(lines):  # the empty line after a final newline: pygls would clamp to the last line
+        return Pos(pos.line, 0)
+    p = doc.position_codec.position_from_client_units(lines, pos)
     return Pos(p.line, p.character)
 
 
-def diagnostic(doc: TextDocument, f: Finding) -> types.Diagnostic:
+def diagnostic(doc: TextDocument, f: Finding, lines: list[str] | None = None) -> types.Diagnostic:
+    lines = doc.lines if lines is None else lines
     related = [
         types.DiagnosticRelatedInformation(
-            location=types.Location(uri=doc.uri, range=to_range(doc, r.span)), message=r.message)
+            location=types.Location(uri=doc.uri, range=to_range(doc, r.span, lines)), message=r.message)
         for r in f.related
     ]
     return types.Diagnostic(
-        range=to_range(doc, f.span),
+        range=to_range(doc, f.span, lines),
         message=f.message,
         severity=_SEVERITY[f.severity],
         code=f.code,
         code_description=types.CodeDescription(href=doc_url(f.code)),
-        source=f"ossa-{f.source}" if f.source != "policy" else "ossa-policy",
+        source=f"ossa-{f.source}",
         related_information=related or None,
         data={"pointer": f.pointer, "document": f.document, **({"fixes": len(f.fixes)} if f.fixes else {})},
     )

@@ -39,7 +39,12 @@ def register(ls: OssaLanguageServer) -> None:
         items = complete.complete(doc.source, pos, schema.schema, is_json=is_json, snippets=ls.snippets,
                                   versions=REGISTRY.supported())
         out = []
+        lines = doc.lines
+        ranges: dict[object, types.Range] = {}
         for it in items:
+            rng = ranges.get(it.replace)
+            if rng is None:
+                rng = ranges[it.replace] = to_range(doc, it.replace, lines)
             fmt = types.InsertTextFormat.Snippet if it.snippet else types.InsertTextFormat.PlainText
             doc_md = types.MarkupContent(kind=types.MarkupKind.Markdown, value=it.documentation) \
                 if it.documentation else None
@@ -47,5 +52,5 @@ def register(ls: OssaLanguageServer) -> None:
                 label=it.label, kind=_KIND.get(it.kind, types.CompletionItemKind.Text), detail=it.detail or None,
                 documentation=doc_md, sort_text=it.sort or None, filter_text=it.filter_text,
                 insert_text_format=fmt, insert_text_mode=types.InsertTextMode.AsIs, preselect=it.preselect or None,
-                text_edit=types.TextEdit(range=to_range(doc, it.replace), new_text=it.insert)))
+                text_edit=types.TextEdit(range=rng, new_text=it.insert)))
         return types.CompletionList(is_incomplete=False, items=out)

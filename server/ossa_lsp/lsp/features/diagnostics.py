@@ -7,12 +7,14 @@ import asyncio
 from lsprotocol import types
 from pygls.workspace import TextDocument
 
+from ossa_lsp.core.findings import Finding
 from ossa_lsp.lsp.convert import diagnostic
 from ossa_lsp.lsp.server import OssaLanguageServer
 
 
-def diagnostics_for(ls: OssaLanguageServer, doc: TextDocument, entry_findings: list) -> list[types.Diagnostic]:
-    return [diagnostic(doc, f) for f in entry_findings if f.suppressed is None]
+def diagnostics_for(ls: OssaLanguageServer, doc: TextDocument, findings: list[Finding]) -> list[types.Diagnostic]:
+    lines = doc.lines
+    return [diagnostic(doc, f, lines) for f in findings if f.suppressed is None]
 
 
 async def publish(ls: OssaLanguageServer, doc: TextDocument) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -60,7 +61,7 @@ def _detail(node: Node) -> str | None:
     return None
 
 
-def _symbols(ls_doc, node: Node, depth: int) -> list[types.DocumentSymbol]:
+def _symbols(rng: Callable[[Span], types.Range], node: Node, depth: int) -> list[types.DocumentSymbol]:
     n = node.deref()
     out: list[types.DocumentSymbol] = []
     if depth > MAX_SYMBOL_DEPTH:
@@ -70,15 +71,15 @@ def _symbols(ls_doc, node: Node, depth: int) -> list[types.DocumentSymbol]:
             name = str(key.deref().value) if key.deref().kind == SCALAR else "?"
             full = Span(key.span.start, max(key.span.end, value.span.end))
             out.append(types.DocumentSymbol(
-                name=name or '""', kind=_kind(value, name), range=to_range(ls_doc, full),
-                selection_range=to_range(ls_doc, key.span), detail=_detail(value),
-                children=_symbols(ls_doc, value, depth + 1) or None))
+                name=name or '""', kind=_kind(value, name), range=rng(full),
+                selection_range=rng(key.span), detail=_detail(value),
+                children=_symbols(rng, value, depth + 1) or None))
     elif n.kind == SEQ:
         for i, item in enumerate(n.items):
             out.append(types.DocumentSymbol(
                 name=_item_name(item, i), kind=types.SymbolKind.Object if item.deref().kind == MAP else
-                types.SymbolKind.String, range=to_range(ls_doc, item.span), selection_range=to_range(ls_doc, item.span),
-                children=_symbols(ls_doc, item, depth + 1) or None))
+                types.SymbolKind.String, range=rng(item.span), selection_range=rng(item.span),
+                children=_symbols(rng, item, depth + 1) or None))
     return out
 
 
@@ -124,17 +125,22 @@ def register(ls: OssaLanguageServer) -> None:
         if doc is None or entry is None:
             return None
         out: list[types.DocumentSymbol] = []
+        lines = doc.lines
+
+        def rng(span: Span) -> types.Range:
+            return to_range(doc, span, lines)
+
         docs = [d for d in entry.analysis.manifest.documents if d.root is not None]
         for d in docs:
             assert d.root is not None
-            children = _symbols(doc, d.root, 0)
+            children = _symbols(rng, d.root, 0)
             if len(docs) == 1:
                 out.extend(children)
                 continue
             name = (d.data or {}).get("metadata", {}).get("name") if isinstance(d.data, dict) else None
             label = f"{d.kind or 'document'} {name}" if isinstance(name, str) else f"document {d.index + 1}"
-            out.append(types.DocumentSymbol(name=label, kind=types.SymbolKind.Module, range=to_range(doc, d.root.span),
-                                            selection_range=to_range(doc, d.root.span), children=children or None))
+            out.append(types.DocumentSymbol(name=label, kind=types.SymbolKind.Module, range=rng(d.root.span),
+                                            selection_range=rng(d.root.span), children=children or None))
         return out
 
     @ls.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
