@@ -81,7 +81,7 @@ def json_equal(a: Any, b: Any) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
     if _is_num(a) and _is_num(b):
         return bool(a == b)
     return type(a) is type(b) and a == b
@@ -344,7 +344,7 @@ def _items(c: _Compiler, s: dict[str, Any]) -> Check | None:
         def check_tuple(inst: Any, path: list[Any], out: list[Err]) -> None:
             if not isinstance(inst, list):
                 return
-            for i, (v, fn) in enumerate(zip(inst, fns)):
+            for i, (v, fn) in enumerate(zip(inst, fns, strict=False)):  # extra items are handled below
                 path.append(i)
                 fn(v, path, out)
                 path.pop()
@@ -442,7 +442,7 @@ def _multiple_of(c: _Compiler, s: dict[str, Any]) -> Check:
             return
         if isinstance(d, float) or isinstance(inst, float):
             q = inst / d
-            bad = not (q == int(q)) if q == q and abs(q) != float("inf") else True
+            bad = q != int(q) if q == q and abs(q) != float("inf") else True
         else:
             bad = inst % d != 0
         if bad:
