@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ossa_lsp.core.findings import Finding, Severity
+from ossa_lsp.core.fixes import schema_fixes
 from ossa_lsp.core.schemas import API_VERSION_SHAPE, REGISTRY, CompiledSchema, SchemaError, SchemaRegistry
 from ossa_lsp.core.source import DEFAULT_LIMITS, MAP, SCALAR, Document, Limits, Manifest, parse
 from ossa_lsp.core.spans import Span
@@ -154,11 +155,15 @@ def _analyze(
             else:
                 used, problem = select_schema(doc, registry)
                 if problem is not None:
-                    doc_findings.append(problem)
+                    doc_findings.extend(schema_fixes(doc, [problem], manifest.lines, manifest.format == "json",
+                                                     registry.supported(), None))
             if used is not None:
                 try:
-                    doc_findings.extend(_trust_before_break(doc, validate_document(doc, used.validator),
-                                                            manifest.findings))
+                    found = _trust_before_break(doc, validate_document(doc, used.validator), manifest.findings)
+                    if found:
+                        found = schema_fixes(doc, found, manifest.lines, manifest.format == "json",
+                                             registry.supported(), used.schema)
+                    doc_findings.extend(found)
                 except SchemaError as err:
                     doc_findings.append(_finding("SCHEMA013", f"Cannot use schema {used.label}: {err}", doc.span,
                                                  doc.index, ""))

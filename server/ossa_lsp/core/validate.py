@@ -88,8 +88,20 @@ def show(value: Any, limit: int = 60) -> str:
     return str(value)
 
 
+# What people write for an allowed value; used only when the target is allowed where they wrote it.
+SYNONYMS = {"rest": "http", "https": "http", "webhook": "http", "grpcs": "grpc", "k8s": "kubernetes",
+            "gpt": "openai", "chatgpt": "openai", "claude": "anthropic", "gemini": "google", "vertex": "google",
+            "vertexai": "google", "azure-openai": "azure", "azureopenai": "azure", "warning": "warn",
+            "err": "error", "fatal": "error", "trace": "debug", "yaml": "text", "plain": "text",
+            "otel": "otlp", "opentelemetry": "otlp", "api_key": "apikey", "api-key": "apikey", "token": "bearer",
+            "oauth": "oauth2", "tls": "mtls", "autonomous_full": "fully_autonomous", "manual": "supervised"}
+
+
 def suggest(word: str, choices: Iterable[str]) -> str | None:
     options = [c for c in choices if isinstance(c, str)]
+    alias = SYNONYMS.get(word.lower())
+    if alias in options:
+        return alias
     lowered = {c.lower(): c for c in options}
     if word.lower() in lowered:
         return lowered[word.lower()]

@@ -195,10 +195,10 @@ class OssaLanguageServer(LanguageServer):
 
 
 def create_server() -> OssaLanguageServer:
-    from ossa_lsp.lsp.features import completion, diagnostics, hover, lifecycle, structure
+    from ossa_lsp.lsp.features import code_actions, completion, diagnostics, hover, lifecycle, structure
 
     ls = OssaLanguageServer()
-    for module in (lifecycle, diagnostics, completion, hover, structure):
+    for module in (lifecycle, diagnostics, completion, hover, structure, code_actions):
         module.register(ls)
     return ls
 

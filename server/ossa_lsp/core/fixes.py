@@ -1,0 +1,355 @@
+"""Fixes as minimal text edits: they touch only the bytes they must, so comments, key order,
+indentation, quoting, flow/block style and line endings all survive.
+
+Schema findings get their fixes here (policy rules attach their own). `fix_text` applies the fixes
+of one safety class repeatedly until nothing is left to fix, refusing text with syntax errors.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ossa_lsp.core.findings import Finding, Fix, Severity, TextEdit
+from ossa_lsp.core.source import MAP, SCALAR, Document, Manifest, Node, resolve_plain
+from ossa_lsp.core.spans import LineIndex, Pos, Span
+from ossa_lsp.core.validate import suggest
+
+MAX_ROUNDS = 8
+
+
+# --- applying edits -------------------------------------------------------------------------------
+
+
+class EditConflict(ValueError):
+    pass
+
+
+def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
+    """Apply non-overlapping edits (code-point positions) to text."""
+    lines = LineIndex(text)
+    spans = sorted(((lines.offset(e.span.start), lines.offset(e.span.end), e.new_text) for e in edits),
+                   key=lambda t: (t[0], t[1]))
+    out: list[str] = []
+    pos = 0
+    for start, end, new in spans:
+        if start < pos:
+            raise EditConflict("overlapping edits")
+        out.append(text[pos:start])
+        out.append(new)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _overlaps(a: Fix, taken: list[tuple[int, int]], lines: LineIndex) -> bool:
+    for e in a.edits:
+        s, t = lines.offset(e.span.start), lines.offset(e.span.end)
+        for x, y in taken:
+            if s < y and x < t or (s == t == x == y):
+                return True
+    return False
+
+
+def choose(findings: Sequence[Finding], text: str, unsafe: bool) -> list[tuple[Finding, Fix]]:
+    """One fix per finding (the preferred one), of the allowed safety, with no two fixes overlapping."""
+    lines = LineIndex(text)
+    taken: list[tuple[int, int]] = []
+    chosen: list[tuple[Finding, Fix]] = []
+    for f in sorted(findings, key=Finding.sort_key):
+        if f.suppressed is not None:
+            continue
+        options = [x for x in f.fixes if x.safe or unsafe]
+        if not options:
+            continue
+        fix = next((x for x in options if x.preferred), options[0])
+        if _overlaps(fix, taken, lines):
+            continue
+        taken.extend((lines.offset(e.span.start), lines.offset(e.span.end)) for e in fix.edits)
+        chosen.append((f, fix))
+    return chosen
+
+
+@dataclass
+class FixResult:
+    text: str
+    applied: list[tuple[str, str, str]]  # (code, pointer, title) per applied fix
+    refused: str | None = None  # why nothing was done (e.g. syntax errors)
+
+
+def fix_text(text: str, analyse: Callable[[str], Sequence[Finding]], unsafe: bool = False) -> FixResult:
+    """Apply fixes until none is left (a second run is then a no-op)."""
+    applied: list[tuple[str, str, str]] = []
+    current = text
+    for _ in range(MAX_ROUNDS):
+        findings = analyse(current)
+        if any(f.source == "yaml" and f.severity == Severity.ERROR for f in findings):
+            if current is text:
+                return FixResult(text, [], "the file has syntax errors; fix those first (nothing was changed)")
+            break
+        chosen = choose(findings, current, unsafe)
+        if not chosen:
+            break
+        new = apply_edits(current, [e for _, fix in chosen for e in fix.edits])
+        if new == current:
+            break
+        applied.extend((f.code, f.pointer, fix.title) for f, fix in chosen)
+        current = new
+    return FixResult(current, applied)
+
+
+# --- building edits that keep the file's style -----------------------------------------------------
+
+
+def scalar_text(node: Node, value: Any, lines: LineIndex) -> str:
+    """`value` written the way `node` is written: same quote style, plain when that stays a string."""
+    raw = lines.slice(node.span)
+    quote = raw[:1] if raw[:1] in ("'", '"') else ""
+    if not isinstance(value, str):
+        return json.dumps(value) if not isinstance(value, bool) else ("true" if value else "false")
+    if quote == '"':
+        return json.dumps(value, ensure_ascii=False)
+    if quote == "'":
+        return "'" + value.replace("'", "''") + "'"
+    if plain_safe(value):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def plain_safe(value: str) -> bool:
+    """True when `value` can be written unquoted in YAML and still read back as this string."""
+    if not value or value != value.strip() or not isinstance(resolve_plain(value), str):
+        return False
+    if value[0] in "!&*{}[]|>'\"%@`#,?:-" or re.search(r": |#|\t", value) or value.endswith(":"):
+        return value[0] == "-" and len(value) > 1 and value[1] not in " " and not re.search(r": |#", value)
+    return True
+
+
+def replace_value(node: Node, value: Any, lines: LineIndex, title: str, safe: bool) -> Fix:
+    return Fix(title=title, edits=(TextEdit(node.span, scalar_text(node, value, lines)),), safe=safe, preferred=True)
+
+
+def _line_indent(lines: LineIndex, line: int) -> int:
+    text = lines.line(line)
+    return len(text) - len(text.lstrip(" "))
+
+
+def insert_key(mapping: Node, key: str, value_text: str, lines: LineIndex) -> TextEdit | None:
+    """An edit adding `key: value` to a mapping, at the end, matching its indentation and style."""
+    m = mapping.deref()
+    if m.kind != MAP:
+        return None
+    newline = "\r\n" if "\r\n" in lines.text[:2000] else "\n"
+    if m.style == "flow":
+        end = m.span.end  # just after '}'
+        close = Pos(end.line, max(end.character - 1, 0))
+        sep = ", " if m.items else ""
+        return TextEdit(Span(close, close), f"{sep}{key}: {value_text}")
+    if not m.items:
+        return None
+    first_key = m.items[0][0]
+    col = first_key.span.start.character
+    last_value = m.items[-1][1]
+    end = last_value.span.end
+    # insert after the last line of the mapping's last entry (keeps trailing comments on that line)
+    line_text = lines.line(end.line)
+    at = Pos(end.line, len(line_text))
+    indent = " " * col
+    return TextEdit(Span(at, at), f"{newline}{indent}{key}: {value_text}")
+
+
+def insert_block(mapping: Node, key: str, body: Sequence[str], lines: LineIndex) -> TextEdit | None:
+    """Add `key:` with an indented block (`body` lines, relative indentation) to a block mapping."""
+    m = mapping.deref()
+    if m.kind != MAP or m.style == "flow" or not m.items:
+        return None
+    col = m.items[0][0].span.start.character
+    newline = "\r\n" if "\r\n" in lines.text[:2000] else "\n"
+    pad = " " * (col + 2)
+    block = newline.join(pad + b for b in body)
+    edit = insert_key(mapping, key, "", lines)
+    if edit is None:
+        return None
+    return TextEdit(edit.span, edit.new_text.rstrip() + newline + block)
+
+
+def text_edits_between(old: str, new: str) -> list[TextEdit]:
+    """Line-level edits turning `old` into `new` (for sending a whole-file fix as small edits)."""
+    import difflib
+
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    edits = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        edits.append(TextEdit(Span(Pos(i1, 0), Pos(i2, 0)), "".join(b[j1:j2])))
+    return edits
+
+
+# --- fixes for schema findings ---------------------------------------------------------------------
+
+_SEMVER = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$")
+
+
+def _dns1123(name: str) -> str | None:
+    out = re.sub(r"[^a-z0-9-]+", "-", name.strip().lower())
+    out = re.sub(r"-{2,}", "-", out).strip("-")[:253].strip("-")
+    return out or None
+
+
+def _semver(text: str) -> str | None:
+    m = _SEMVER.match(text.strip())
+    if not m:
+        return None
+    return ".".join(g if g is not None else "0" for g in m.groups())
+
+
+def _same_but_case_or_separators(a: str, b: str) -> bool:
+    return re.sub(r"[-_ ]", "", a.lower()) == re.sub(r"[-_ ]", "", b.lower())
+
+
+def _placeholder(schema_props: dict[str, Any], name: str) -> str:
+    """A documented default for a missing required key (CLI, unsafe): default, example, or a TODO."""
+    sub = schema_props.get(name, {}) if isinstance(schema_props, dict) else {}
+    for source in ("default",):
+        if source in sub and not isinstance(sub[source], (dict, list)):
+            return _yaml_scalar(sub[source])
+    if sub.get("enum"):
+        return _yaml_scalar(sub["enum"][0])
+    if sub.get("examples") and not isinstance(sub["examples"][0], (dict, list)):
+        return _yaml_scalar(sub["examples"][0])
+    t = sub.get("type")
+    if t == "object":
+        return "{}"
+    if t == "array":
+        return "[]"
+    if t in ("integer", "number"):
+        return "0"
+    if t == "boolean":
+        return "false"
+    return '"TODO"'
+
+
+def _yaml_scalar(v: Any) -> str:
+    if isinstance(v, str):
+        return v if plain_safe(v) else json.dumps(v, ensure_ascii=False)
+    return json.dumps(v)
+
+
+def schema_fixes(doc: Document, findings: list[Finding], lines: LineIndex, is_json: bool,
+                 supported: Sequence[str], schema: dict[str, Any] | None) -> list[Finding]:
+    """The same findings, with fixes attached where we know a fix."""
+    out = []
+    for f in findings:
+        fixes = _fixes_for(doc, f, lines, is_json, supported, schema)
+        out.append(replace(f, fixes=f.fixes + tuple(fixes)) if fixes else f)
+    return out
+
+
+def _node_at(doc: Document, pointer: str) -> tuple[Node | None, Node | None]:
+    parts: list[str | int] = []
+    for raw in pointer.split("/")[1:]:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        parts.append(int(part) if part.isdigit() else part)
+    key, value, depth = doc.locate(parts)
+    if depth != len(parts):
+        return None, None
+    return key, value
+
+
+def _fixes_for(doc: Document, f: Finding, lines: LineIndex, is_json: bool, supported: Sequence[str],
+               schema: dict[str, Any] | None) -> list[Fix]:
+    key, value = _node_at(doc, f.pointer)
+    if f.code == "SCHEMA001" and key is not None:
+        hint = f.data.get("suggestion")
+        if isinstance(hint, str):
+            safe = _same_but_case_or_separators(str(f.data.get("key", "")), hint)
+            return [replace_value(key, hint, lines, f"Rename `{f.data.get('key')}` to `{hint}`", safe)]
+        return []
+    if value is None:
+        if f.code == "SCHEMA002":
+            return _missing_fix(doc, f, lines, is_json, schema)
+        return []
+    node = value.deref()
+    if node.kind != SCALAR:
+        return []
+    current = node.value
+    if f.code == "SCHEMA004" and isinstance(current, str):
+        hint = f.data.get("suggestion")
+        if isinstance(hint, str):
+            safe = _same_but_case_or_separators(current, hint)
+            return [replace_value(node, hint, lines, f"Change `{current}` to `{hint}`", safe)]
+    if f.code == "SCHEMA005" and isinstance(current, str):
+        if f.pointer == "/metadata/name":
+            new = _dns1123(current)
+            if new and new != current:
+                return [replace_value(node, new, lines, f"Rename the agent to `{new}` (DNS-1123)", False)]
+        elif f.pointer == "/metadata/version":
+            sv = _semver(current)
+            if sv and sv != current:
+                return [replace_value(node, sv, lines, f"Write the version as `{sv}`", True)]
+        elif f.pointer.endswith("/currency") and re.fullmatch(r"[A-Za-z]{3}", current.strip()):
+            up = current.strip().upper()
+            return [replace_value(node, up, lines, f"Write the currency as `{up}`", True)]
+    if f.code == "SCHEMA003":
+        expected = f.data.get("expected") or []
+        if f.pointer == "/metadata/version" and isinstance(current, (int, float)) and not isinstance(current, bool):
+            raw = lines.slice(node.span)
+            sv = _semver(raw)
+            if sv:
+                return [Fix(f"Write the version as the text `{sv}`", (TextEdit(node.span, json.dumps(sv)),),
+                            safe=True, preferred=True)]
+        if "string" in expected and current is not None and not isinstance(current, str):
+            raw = lines.slice(node.span)
+            return [Fix(f"Quote `{raw}` so it stays text", (TextEdit(node.span, json.dumps(raw)),), safe=True,
+                        preferred=True)]
+        if "boolean" in expected and isinstance(current, str) and current.lower() in ("yes", "no", "on", "off", "y", "n"):
+            b = current.lower() in ("yes", "on", "y")
+            return [replace_value(node, b, lines, f"Write `{current}` as `{'true' if b else 'false'}`", True)]
+    if f.code == "SCHEMA011" and f.pointer == "/apiVersion" and supported and isinstance(current, str):
+        target = f"ossa/{supported[-1]}"
+        if current != target and current.startswith("ossa/"):
+            return [replace_value(node, target, lines, f"Use `{target}`", False)]
+    return []
+
+
+def _missing_fix(doc: Document, f: Finding, lines: LineIndex, is_json: bool, schema: dict[str, Any] | None) -> list[Fix]:
+    missing = f.data.get("missing")
+    if not isinstance(missing, str) or is_json:
+        return []
+    key, container = _node_at(doc, f.pointer) if f.pointer else (None, doc.root)
+    if container is None:
+        return []
+    props: dict[str, Any] = {}
+    if schema is not None:
+        from ossa_lsp.core.navigate import SchemaNav
+
+        nav = SchemaNav(schema)
+        parts = [int(p) if p.isdigit() else p.replace("~1", "/").replace("~0", "~")
+                 for p in f.pointer.split("/")[1:]] if f.pointer else []
+        for alt in nav.at(parts):
+            for name, sub in alt.get("properties", {}).items():
+                props.setdefault(name, nav.resolve(sub))
+    edit = insert_key(container, missing, _placeholder(props, missing), lines)
+    if edit is None:
+        return []
+    return [Fix(f"Add `{missing}`", (edit,), safe=False, preferred=True)]
+
+
+# --- suppression comments -------------------------------------------------------------------------
+
+
+def suppression_fix(f: Finding, manifest: Manifest) -> Fix | None:
+    """'Ignore CODE for this node': a comment on the line above the finding, with a reason placeholder."""
+    if manifest.format == "json" or f.source != "policy":
+        return None
+    lines = manifest.lines
+    line = f.span.start.line
+    indent = _line_indent(lines, line)
+    newline = "\r\n" if "\r\n" in lines.text[:2000] else "\n"
+    at = Pos(line, 0)
+    comment = f"{' ' * indent}# ossa-lsp: ignore[{f.code}] -- reason{newline}"
+    return Fix(f"Ignore {f.code} for this node", (TextEdit(Span(at, at), comment),), safe=False)
