@@ -16,7 +16,6 @@ from typing import Any
 from ossa_lsp.core.findings import Finding, Fix, Severity, TextEdit
 from ossa_lsp.core.source import MAP, SCALAR, Document, Manifest, Node, resolve_plain
 from ossa_lsp.core.spans import LineIndex, Pos, Span
-from ossa_lsp.core.validate import suggest
 
 MAX_ROUNDS = 8
 
@@ -49,7 +48,7 @@ def _overlaps(a: Fix, taken: list[tuple[int, int]], lines: LineIndex) -> bool:
     for e in a.edits:
         s, t = lines.offset(e.span.start), lines.offset(e.span.end)
         for x, y in taken:
-            if s < y and x < t or (s == t == x == y):
+            if (s < y and x < t) or (s == t == x == y):
                 return True
     return False
 
@@ -320,7 +319,7 @@ def _missing_fix(doc: Document, f: Finding, lines: LineIndex, is_json: bool, sch
     missing = f.data.get("missing")
     if not isinstance(missing, str) or is_json:
         return []
-    key, container = _node_at(doc, f.pointer) if f.pointer else (None, doc.root)
+    _, container = _node_at(doc, f.pointer) if f.pointer else (None, doc.root)
     if container is None:
         return []
     props: dict[str, Any] = {}

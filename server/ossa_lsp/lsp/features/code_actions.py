@@ -61,7 +61,7 @@ def quick_fixes(ls: OssaLanguageServer, doc: TextDocument, entry: Entry, params:
         for fix in f.fixes:
             title = fix.title if fix.safe else f"{fix.title} (review: changes behaviour)"
             out.append(types.CodeAction(title=title, kind=types.CodeActionKind.QuickFix, diagnostics=diags or None,
-                                        is_preferred=fix.preferred and fix.safe or None,
+                                        is_preferred=(fix.preferred and fix.safe) or None,
                                         edit=_edit(ls, doc, list(fix.edits))))
         sup = suppression_fix(f, manifest)
         if sup is not None:
