@@ -268,9 +268,9 @@ def _fixes_for(doc: Document, f: Finding, lines: LineIndex, is_json: bool, suppo
             safe = _same_but_case_or_separators(str(f.data.get("key", "")), hint)
             return [replace_value(key, hint, lines, f"Rename `{f.data.get('key')}` to `{hint}`", safe)]
         return []
+    if f.code == "SCHEMA002":
+        return _missing_fix(doc, f, lines, is_json, schema)
     if value is None:
-        if f.code == "SCHEMA002":
-            return _missing_fix(doc, f, lines, is_json, schema)
         return []
     node = value.deref()
     if node.kind != SCALAR:
