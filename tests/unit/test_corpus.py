@@ -141,3 +141,22 @@ def test_bundled_schemas_are_valid_json_schemas():
 
     for version in REGISTRY.supported():
         Draft7Validator.check_schema(REGISTRY.get(version).schema)
+
+
+def test_fast_validator_follows_refs_across_schema_files(tmp_path):
+    import json
+
+    (tmp_path / "common").mkdir()
+    (tmp_path / "main.json").write_text(json.dumps({
+        "$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
+        "properties": {"llm": {"$ref": "common/llm.json#/definitions/LLM"}, "n": {"$ref": "#/definitions/N"}},
+        "definitions": {"N": {"type": "integer"}}}))
+    (tmp_path / "common" / "llm.json").write_text(json.dumps({"definitions": {
+        "LLM": {"type": "object", "properties": {"provider": {"$ref": "#/definitions/P"},
+                                                 "back": {"$ref": "../main.json#/definitions/N"}}},
+        "P": {"enum": ["openai"]}}}))
+    validator = REGISTRY.load_file(tmp_path / "main.json").validator
+    errors = sorted((tuple(e.absolute_path), e.validator) for e in validator.iter_errors(
+        {"llm": {"provider": "x", "back": "y"}, "n": "z"}))
+    assert errors == [(("llm", "back"), "type"), (("llm", "provider"), "enum"), (("n",), "type")]
+    assert type(validator).__name__ == "FastValidator"

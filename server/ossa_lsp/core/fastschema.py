@@ -91,13 +91,44 @@ def _r(value: Any) -> str:
     return repr(value)
 
 
+Loader = Callable[[str], Any]  # relative file name → parsed schema document (or raises)
+
+
 class _Compiler:
-    def __init__(self, root: dict[str, Any]) -> None:
+    def __init__(self, root: dict[str, Any], loader: Loader | None = None, name: str = "",
+                 shared: dict[str, _Compiler] | None = None) -> None:
         self.root = root
+        self.loader = loader
+        self.name = name  # this document's path relative to the schema directory ("" for the main one)
+        self.shared = shared if shared is not None else {name: self}  # one compiler per document
         self.cache: dict[int, Check] = {}
         self.refs: dict[str, Check] = {}
         self.patterns: dict[str, re.Pattern[str] | None] = {}
         self._keep: list[Any] = []  # keep compiled subschemas alive so id() keys stay unique
+
+    def _document(self, file: str) -> _Compiler:
+        """The compiler of another schema file next to this one (our own `$ref`s across files)."""
+        if self.loader is None or "://" in file or file.startswith("/"):
+            raise Unsupported(f"non-local $ref {file}")
+        base = self.name.rsplit("/", 1)[0] + "/" if "/" in self.name else ""
+        parts: list[str] = []
+        for part in (base + file).split("/"):
+            if part == "..":
+                if not parts:
+                    raise Unsupported(f"$ref outside the schema directory: {file}")
+                parts.pop()
+            elif part and part != ".":
+                parts.append(part)
+        name = "/".join(parts)
+        hit = self.shared.get(name)
+        if hit is None:
+            try:
+                doc = self.loader(name)
+            except (OSError, ValueError) as err:
+                raise Unsupported(f"cannot load $ref {file}: {err}") from None
+            hit = _Compiler(doc if isinstance(doc, dict) else {}, self.loader, name, self.shared)
+            self.shared[name] = hit
+        return hit
 
     def pattern(self, text: str) -> re.Pattern[str] | None:
         if text not in self.patterns:
@@ -122,7 +153,8 @@ class _Compiler:
 
     def ref(self, ref: str) -> Check:
         if not ref.startswith("#"):
-            raise Unsupported(f"non-local $ref {ref}")
+            file, _, fragment = ref.partition("#")
+            return self._document(file).ref("#" + fragment)
         hit = self.refs.get(ref)
         if hit is not None:
             return hit
@@ -602,13 +634,16 @@ class FastValidator:
         return not self.iter_errors(instance)
 
 
-def compile_schema(schema: Any) -> FastValidator | None:
-    """A fast validator for this schema, or None when it needs features only jsonschema has."""
+def compile_schema(schema: Any, loader: Loader | None = None, name: str = "") -> FastValidator | None:
+    """A fast validator for this schema, or None when it needs features only jsonschema has.
+
+    `loader` reads other schema files by path relative to the schema directory, for `$ref`s such as
+    `common/llm.schema.json#/definitions/LLMConfig`; `name` is this schema's own relative path."""
     if isinstance(schema, dict):
         draft = str(schema.get("$schema", DRAFTS[0])).rstrip("#")
         if draft not in DRAFTS:
             return None
     try:
-        return FastValidator(_Compiler(schema if isinstance(schema, dict) else {}).compile(schema))
+        return FastValidator(_Compiler(schema if isinstance(schema, dict) else {}, loader, name).compile(schema))
     except (Unsupported, RecursionError, TypeError, KeyError):
         return None

@@ -81,7 +81,12 @@ def _compile(schema: dict[str, Any], path: Path | None, trusted: bool = False) -
 
     if not trusted:
         _check_schema(schema)
-    fast = compile_schema(schema)
+    base = path.parent if path is not None else schemas_dir()
+
+    def load(name: str) -> Any:
+        return json.loads((base / name).read_text("utf-8"))
+
+    fast = compile_schema(schema, load, path.name if path is not None else "")
     if fast is not None:
         return fast
     return _jsonschema_validator(schema, path)
