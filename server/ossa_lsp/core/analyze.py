@@ -62,6 +62,21 @@ def _finding(code: str, message: str, span: Span, doc: int, ptr: str, sev: Sever
                    document=doc, data=data)
 
 
+def _outdated(doc: Document, used: CompiledSchema, registry: SchemaRegistry) -> Finding | None:
+    """A hint that a newer OSSA version exists (never a warning: old versions stay valid)."""
+    newest = registry.newest()
+    if used.version is None or used.version == newest or used.version not in registry.supported():
+        return None
+    root = doc.root.deref() if doc.root is not None else None
+    pair = root.get("apiVersion") if root is not None and root.kind == MAP else None
+    if pair is None:
+        return None
+    return Finding(code="SCHEMA014", severity=Severity.HINT, source="schema", document=doc.index,
+                   span=pair[1].span, pointer="/apiVersion",
+                   message=f"A newer OSSA version exists: ossa/{newest} (this manifest uses ossa/{used.version}); "
+                           "`ossa-lsp migrate` upgrades it", data={"newest": newest})
+
+
 def _trust_before_break(doc: Document, found: list[Finding], syntax: list[Finding]) -> list[Finding]:
     """In a document cut short by a syntax error, findings from the error's line on are guesses
     about text the parser never read (e.g. a value that looks empty): drop them."""
@@ -74,7 +89,8 @@ def _trust_before_break(doc: Document, found: list[Finding], syntax: list[Findin
     return [f for f in found if f.span.start.line < cut]
 
 
-def select_schema(doc: Document, registry: SchemaRegistry) -> tuple[CompiledSchema | None, Finding | None]:
+def select_schema(doc: Document, registry: SchemaRegistry,
+                  default_version: str | None = None) -> tuple[CompiledSchema | None, Finding | None]:
     """The bundled schema for this document's apiVersion, or one finding on `/apiVersion` saying why not."""
     root = doc.root.deref() if doc.root is not None else None
     pair = root.get("apiVersion") if root is not None and root.kind == MAP else None
@@ -94,15 +110,15 @@ def select_schema(doc: Document, registry: SchemaRegistry) -> tuple[CompiledSche
         msg = f"`apiVersion` {show(value)} is not an OSSA version (OSSA manifests use `ossa/vX.Y.Z`; " \
               f"supported: {supported})"
         return None, _finding("SCHEMA011", msg, span, doc.index, "/apiVersion", supported=registry.supported())
-    entry = registry.entry_for(value)
-    if entry is None:
+    choice = registry.choose(value, doc.kind, default_version)
+    if choice is None:
         shape = "is not a valid OSSA version" if not API_VERSION_SHAPE.match(value) else "is not supported"
         msg = f"`apiVersion` {show(value)} {shape}; supported: {supported}. " \
-              "To validate against another schema, use --schema FILE (or the `schema` setting)"
+              "To validate against another schema, use --schema FILE (or the `schemas` setting)"
         return None, _finding("SCHEMA011", msg, span, doc.index, "/apiVersion", supported=registry.supported())
     try:
-        return registry.get(entry.version), None
-    except SchemaError as err:
+        return registry.get_file(choice.entry.version, choice.file), None
+    except (SchemaError, OSError, ValueError) as err:
         return None, _finding("SCHEMA013", f"Cannot load the bundled schema for {value}: {err}", span, doc.index,
                               "/apiVersion")
 
@@ -127,6 +143,7 @@ def _analyze(
     registry: SchemaRegistry = REGISTRY,
     limits: Limits = DEFAULT_LIMITS,
     policy: PolicyLike | None = None,
+    default_version: str | None = None,
 ) -> Analysis:
     manifest = parse(text, path, limits)
     result = Analysis(path=path, manifest=manifest)
@@ -153,7 +170,7 @@ def _analyze(
             if schema is not None:
                 used = schema
             else:
-                used, problem = select_schema(doc, registry)
+                used, problem = select_schema(doc, registry, default_version)
                 if problem is not None:
                     doc_findings.extend(schema_fixes(doc, [problem], manifest.lines, manifest.format == "json",
                                                      registry.supported(), None))
@@ -174,6 +191,9 @@ def _analyze(
                                                 message="The document is nested too deeply to validate"))
         if used is not None:
             result.schemas[doc.index] = used
+            outdated = _outdated(doc, used, registry) if schema is None else None
+            if outdated is not None:
+                doc_findings.append(outdated)
         findings.extend(doc_findings)
         valid = doc.index not in bad_docs and not any(
             f.severity == Severity.ERROR for f in doc_findings) and used is not None

@@ -61,7 +61,7 @@ class Related:
 class Finding:
     code: str
     severity: Severity
-    source: str  # "yaml" | "schema" | "policy"
+    source: str  # "yaml" | "schema" | "policy" | "config"
     message: str
     span: Span
     pointer: str = ""
@@ -150,6 +150,8 @@ CODES: dict[str, CodeInfo] = {
         _c("SCHEMA012", "schema-constraint", _E, "schema", "A value breaks another schema constraint.", ""),
         _c("SCHEMA013", "schema-unavailable", _E, "schema", "The schema to validate with could not be loaded.",
            "A --schema file or a configured schema is missing, not JSON, or not a valid JSON Schema."),
+        _c("SCHEMA014", "outdated-api-version", Severity.HINT, "schema", "A newer OSSA version exists.",
+           "A hint only: older versions stay valid. `ossa-lsp migrate --to VERSION` upgrades mechanically."),
     ]
 }
 
@@ -158,6 +160,8 @@ def doc_url(code: str) -> str:
     info = CODES.get(code)
     if info is None:
         return f"{DOCS_BASE}/rules/README.md"
+    if info.source == "config":
+        return f"{DOCS_BASE}/configuration.md#{info.code.lower()}"
     page = "syntax" if info.source == "yaml" else "schema" if info.source == "schema" else "rules"
     anchor = info.code.lower()
     if page == "rules":

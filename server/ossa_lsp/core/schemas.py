@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ossa_lsp.core import formats
+
+if TYPE_CHECKING:
+    from ossa_lsp.core.versions import Choice
 
 API_VERSION_SHAPE = re.compile(r"ossa/v[0-9]+(\.[0-9]+)*(\.x)?(-[0-9A-Za-z.]+)?\Z")
 
@@ -42,10 +45,11 @@ def schemas_dir() -> Path:
 @dataclass(frozen=True)
 class VersionEntry:
     version: str  # "v0.2.2"
-    file: str
+    file: str | None  # the main schema (None when the version only defines kind files, e.g. v1)
     kinds: tuple[str, ...]
     accepts: re.Pattern[str]  # apiVersion values this schema takes (its own apiVersion pattern)
     status: str = "released"
+    kind_files: dict[str, str] = field(default_factory=dict)  # kind → its own schema file
 
 
 @dataclass
@@ -142,42 +146,59 @@ class SchemaRegistry:
         return [
             VersionEntry(
                 version=v["version"],
-                file=v["file"],
-                kinds=tuple(v["kinds"]),
-                accepts=re.compile(v["accepts"]),
+                file=v.get("file"),
+                kinds=tuple(v.get("kinds", ())),
+                accepts=re.compile(v.get("accepts") or r"(?!)"),
                 status=v.get("status", "released"),
+                kind_files=dict(v.get("kind_files") or {}),
             )
             for v in data["versions"]
         ]
 
     def supported(self) -> list[str]:
-        return [e.version for e in self.catalog]
+        """Released versions with a main (Agent) schema, oldest first."""
+        return [e.version for e in self.catalog if e.file]
+
+    def newest(self) -> str:
+        return self.supported()[-1]
 
     def supported_text(self) -> str:
-        return ", ".join(f"ossa/{v}" for v in self.supported())
+        versions = self.supported()
+        if len(versions) > 6:
+            return f"ossa/{versions[0]} to ossa/{versions[-1]} (run `ossa-lsp schema list`)"
+        return ", ".join(f"ossa/{v}" for v in versions)
+
+    def choose(self, api_version: str, kind: str | None = None, default: str | None = None) -> Choice | None:
+        """The schema for an apiVersion and kind, by the rules documented in core/versions.py."""
+        from ossa_lsp.core.versions import choose
+
+        return choose(self.catalog, api_version, kind, default)
 
     def entry_for(self, api_version: str) -> VersionEntry | None:
-        exact = api_version.removeprefix("ossa/")
-        for entry in self.catalog:
-            if entry.version == exact:
-                return entry
-        for entry in self.catalog:
-            if entry.accepts.match(api_version):
-                return entry
-        return None
+        choice = self.choose(api_version)
+        return choice.entry if choice is not None else None
 
-    def get(self, version: str) -> CompiledSchema:
+    def get(self, version: str, kind: str | None = None) -> CompiledSchema:
+        """The compiled schema of a bundled version (for `kind` when it has its own file)."""
+        entry = next((e for e in self.catalog if e.version == version), None)
+        if entry is None:
+            raise SchemaError(f"no bundled schema for {version}")
+        file = entry.kind_files.get(kind, entry.file) if kind else entry.file
+        if file is None:
+            file = next(iter(entry.kind_files.values()), None)
+        if file is None:
+            raise SchemaError(f"no bundled schema for {version}")
+        return self.get_file(version, file)
+
+    def get_file(self, version: str, file: str) -> CompiledSchema:
         with self._lock:
-            hit = self._compiled.get(version)
+            hit = self._compiled.get(file)
             if hit is not None:
                 return hit
-            entry = next((e for e in self.catalog if e.version == version), None)
-            if entry is None:
-                raise SchemaError(f"no bundled schema for {version}")
-            schema = json.loads((self.directory / entry.file).read_text("utf-8"))
+            schema = json.loads((self.directory / file).read_text("utf-8"))
             compiled = CompiledSchema(label=f"ossa/{version}", version=version, schema=schema,
-                                      path=self.directory / entry.file, trusted=True)
-            self._compiled[version] = compiled
+                                      path=self.directory / file, trusted=True)
+            self._compiled[file] = compiled
             return compiled
 
     def load_file(self, path: str | Path) -> CompiledSchema:
@@ -208,6 +229,9 @@ class SchemaRegistry:
     def preload(self, versions: Iterable[str] = ()) -> None:
         for v in versions:
             self.get(v).validator  # noqa: B018
+
+    def catalog_entries(self) -> list[VersionEntry]:
+        return list(self.catalog)
 
 
 REGISTRY = SchemaRegistry()

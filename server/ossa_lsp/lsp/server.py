@@ -131,7 +131,8 @@ class OssaLanguageServer(LanguageServer):
         from ossa_lsp.core.source import Limits
 
         limits = Limits(max_chars=self.settings.max_file_size)
-        analysis = analyze(text, path, schema=schema, limits=limits, policy=self.policy_for(path))
+        analysis = analyze(text, path, schema=schema, limits=limits, policy=self.policy_for(path),
+                           default_version=self.settings.default_version)
         first = analysis.schemas.get(0) or next(iter(analysis.schemas.values()), None)
         return Entry(version, analysis, first)
 
@@ -195,10 +196,18 @@ class OssaLanguageServer(LanguageServer):
 
 
 def create_server() -> OssaLanguageServer:
-    from ossa_lsp.lsp.features import code_actions, completion, diagnostics, hover, lifecycle, structure
+    from ossa_lsp.lsp.features import (
+        code_actions,
+        commands,
+        completion,
+        diagnostics,
+        hover,
+        lifecycle,
+        structure,
+    )
 
     ls = OssaLanguageServer()
-    for module in (lifecycle, diagnostics, completion, hover, structure, code_actions):
+    for module in (lifecycle, diagnostics, completion, hover, structure, code_actions, commands):
         module.register(ls)
     return ls
 

@@ -25,6 +25,9 @@ class Settings(BaseModel):
     extra_files: list[str] = Field(
         default_factory=list, description="Globs of further files to treat as OSSA manifests (e.g. agents/*.yaml)."
     )
+    default_version: str | None = Field(
+        None, description="OSSA version to use for loose apiVersions such as ossa/v0.3 (e.g. v0.3.6), and for "
+        "completion in files without an apiVersion.")
     max_file_size: int = Field(2_000_000, ge=10_000, le=50_000_000,
                                description="Files larger than this many characters are not analysed.")
     profile: Literal["baseline", "enterprise", "strict"] | None = Field(

@@ -31,7 +31,8 @@ def register(ls: OssaLanguageServer) -> None:
         schema = entry.schema if entry is not None else None
         if schema is None:
             try:
-                schema = REGISTRY.get(REGISTRY.supported()[-1])  # no usable apiVersion yet: offer the newest
+                # no usable apiVersion yet: offer the pinned default or the newest version
+                schema = REGISTRY.get(ls.settings.default_version or REGISTRY.newest())
             except Exception:
                 return None
         is_json = (doc.path or doc.uri).lower().endswith(".json")

@@ -24,8 +24,15 @@ def register(ls: OssaLanguageServer) -> None:
         parsed = next((d for d in manifest.documents if d.span.start <= pos <= d.span.end), None)
         schema = entry.analysis.schemas.get(parsed.index, entry.schema) if parsed is not None else entry.schema
         is_json = (doc.path or doc.uri).lower().endswith(".json")
+        label = schema.label
+        if parsed is not None and parsed.api_version and schema.version is not None:
+            from ossa_lsp.core.schemas import REGISTRY
+
+            choice = REGISTRY.choose(parsed.api_version, parsed.kind, ls.settings.default_version)
+            if choice is not None:
+                label = f"`{choice.file}`, chosen for `{parsed.api_version}` by the rule: {choice.rule}"
         answer = core_hover.hover(doc.source, pos, parsed, schema.schema, is_json=is_json, version=schema.version,
-                                  schema_label=schema.label)
+                                  schema_label=label)
         if answer is None:
             return None
         text, span = answer
