@@ -1,0 +1,95 @@
+"""The workspace index and the call graph on a small fixture workspace."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ossa_lsp.core.discover import walk
+from ossa_lsp.core.graph import dot, mermaid
+from ossa_lsp.core.workspace import WorkspaceIndex
+from tests.conftest import ROOT
+
+WS = ROOT / "tests" / "fixtures" / "workspace"
+
+
+@pytest.fixture
+def index() -> WorkspaceIndex:
+    ix = WorkspaceIndex()
+    ix.build(str(p) for p in walk(WS))
+    return ix
+
+
+def test_agents_and_their_endpoints_are_indexed(index):
+    names = sorted(a.name for a in index.agents())
+    assert names == ["fraud-worker", "invoice-worker", "invoice-worker", "orchestrator"]
+    [orch] = index.named("orchestrator")
+    assert orch.namespace == "agents" and orch.model == "gpt-4o" and orch.max_cost_per_day == 25
+    assert [e.tool_name for e in orch.endpoints] == ["invoke_invoice_worker", "invoke_fraud_worker", "invoke_ledger",
+                                                    "exchange_rates"]
+
+
+@pytest.mark.parametrize(("host_url", "target"), [
+    ("http://fraud-worker:80/x", "fraud-worker"),
+    ("http://fraud-worker.agents:80/x", "fraud-worker"),
+    ("http://fraud-worker.agents.svc/x", "fraud-worker"),
+    ("https://fraud-worker.agents.svc.cluster.local:8443/score", "fraud-worker"),
+    ("http://fraud-worker.other-namespace/x", None),
+    ("https://fraud-worker.example.com/x", None),
+])
+def test_endpoint_resolution(index, host_url, target):
+    from urllib.parse import urlsplit
+
+    from ossa_lsp.core.spans import ZERO
+    from ossa_lsp.core.workspace import Endpoint
+
+    parts = urlsplit(host_url)
+    ep = Endpoint(0, None, host_url, parts.scheme, parts.hostname or "", parts.port, parts.path, ZERO, None, ZERO)
+    hit = index.resolve(ep)
+    assert (hit.name if hit else None) == target
+
+
+def test_duplicates_dangling_and_cycles(index):
+    assert list(index.duplicates()) == [("invoice-worker", "agents")]
+    dangling = [c.endpoint.host for c in index.calls() if c.callee is None and c.endpoint.internal]
+    assert dangling == ["ledger-agent"]
+    [cycle] = index.cycles()
+    assert sorted(c.caller.name for c in cycle) == ["fraud-worker", "orchestrator"]
+
+
+def test_updates_and_removal_change_the_answers(index, tmp_path):
+    fraud = next(a for a in index.agents() if a.name == "fraud-worker")
+    text = Path(fraud.path).read_text().replace("name: fraud-worker", "name: risk-worker")
+    assert index.update_text(fraud.path, text)
+    assert not index.update_text(fraud.path, text)  # unchanged: no new generation
+    calls = {c.endpoint.tool_name: c.callee for c in index.calls()}
+    assert calls["invoke_fraud_worker"] is None
+    assert index.remove(fraud.path) and not index.named("risk-worker")
+
+
+def test_mermaid_graph_structure(index):
+    text = mermaid(index)
+    assert text.startswith("flowchart LR\n")
+    nodes = dict(re.findall(r'^    (\w+)\["([^"]*)"\]$', text, re.M))
+    assert nodes["orchestrator"] == "orchestrator<br/>openai/gpt-4o<br/>≤ 25 USD/day"
+    edges = re.findall(r'^    (\w+) (-->|-\.->)\|"([^"]+)"\| (\w+)$', text, re.M)
+    assert ("orchestrator", "-->", "invoke_fraud_worker", "fraud_worker") in edges
+    assert ("orchestrator", "-.->", "invoke_ledger", "ext_ledger_agent") in edges
+    assert ("fraud_worker", "-->", "escalate_to_orchestrator", "orchestrator") in edges
+    assert 'ext_ledger_agent(["ledger-agent"]):::external' in text
+
+
+def test_dot_graph_renders_with_graphviz_when_available(index, tmp_path):
+    text = dot(index)
+    assert text.startswith("digraph agents {") and 'style=dashed' in text
+    assert re.search(r'orchestrator -> fraud_worker \[label="invoke_fraud_worker"\];', text)
+    if shutil.which("dot") is None:
+        pytest.skip("graphviz `dot` is not installed")
+    import subprocess
+
+    out = tmp_path / "graph.png"
+    subprocess.run(["dot", "-Tpng", "-o", str(out)], input=text.encode(), check=True, timeout=30)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
