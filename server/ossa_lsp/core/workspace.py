@@ -42,9 +42,7 @@ class Endpoint:
         h = self.host
         if not h:
             return False
-        if "." not in h or h == "localhost" or h.endswith(INTERNAL_SUFFIXES):
-            return True
-        return False
+        return "." not in h or h == "localhost" or h.endswith(INTERNAL_SUFFIXES)
 
 
 @dataclass
