@@ -193,6 +193,21 @@ def render(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
     return "\n".join([line(header), sep, *(line(r) for r in rows)])
 
 
+def repo_state() -> str:
+    """Which ossa-lsp code was measured: commit and whether the working tree had changes (read-only git)."""
+    try:
+        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, timeout=30).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "server", "schemas"],
+                               capture_output=True, text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "repo: (git unavailable)"
+    if not head:
+        return "repo: (not a git checkout)"
+    n = len(dirty.splitlines())
+    return f"repo: {REPO} at {head}" + (f" + {n} uncommitted change(s) under server/ schemas/" if n else " (clean)")
+
+
 def host_line() -> str:
     import platform
 

@@ -1,5 +1,6 @@
-"""Headless checking of many files: read bytes safely, analyse, collect `FileReport`s (in parallel
-when there are many files). Used by `ossa-lsp check`; knows nothing about output formats.
+"""Headless checking of many files: read bytes safely, analyse with each file's policy (its nearest
+`.ossa-lsp.yaml` plus the command line), collect `FileReport`s (in parallel when there are many files).
+Used by `ossa-lsp check`; knows nothing about output formats.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ossa_lsp.core import config
 from ossa_lsp.core.analyze import DocumentInfo, analyze
 from ossa_lsp.core.findings import Finding, Severity
+from ossa_lsp.core.rules.policy import Policy
 from ossa_lsp.core.schemas import CompiledSchema
 from ossa_lsp.core.spans import Pos, Span
 
@@ -26,10 +29,19 @@ class FileReport:
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None  # the file could not be read at all
     astral_lines: dict[int, str] = field(default_factory=dict)  # lines with non-BMP characters (UTF-16 columns)
+    profile: str | None = None  # the policy profile this file was checked with
+    config: str | None = None  # the .ossa-lsp.yaml that applied, if any
+    fail_on: Severity = Severity.ERROR  # findings at least this severe fail the check
 
     @property
     def errors(self) -> int:
         return sum(1 for f in self.findings if f.severity == Severity.ERROR and f.suppressed is None)
+
+    @property
+    def failed(self) -> bool:
+        """An unsuppressed finding at or above `fail_on` (or the file could not be read)."""
+        return self.error is not None or any(f.severity <= self.fail_on and f.suppressed is None
+                                             for f in self.findings)
 
     @property
     def valid(self) -> bool:
@@ -61,9 +73,11 @@ def decode(data: bytes) -> tuple[str | None, Finding | None]:
                              span=Span(Pos(line, col), Pos(line, col + 1)))
 
 
-def check_text(text: str, shown: str, schema: CompiledSchema | None = None) -> FileReport:
-    result = analyze(text, shown, schema=schema)
+def check_text(text: str, shown: str, schema: CompiledSchema | None = None, policy: Policy | None = None) -> FileReport:
+    result = analyze(text, shown, schema=schema, policy=policy)
     report = FileReport(path=shown, documents=result.documents, findings=result.findings)
+    if policy is not None:
+        report.profile, report.config, report.fail_on = policy.profile, policy.config, policy.fail_on
     if any(ord(c) > 0xFFFF for c in text):
         lines = result.manifest.lines
         wanted = {f.span.start.line for f in result.findings} | {f.span.end.line for f in result.findings}
@@ -71,8 +85,9 @@ def check_text(text: str, shown: str, schema: CompiledSchema | None = None) -> F
     return report
 
 
-def check_file(path: str, schema: CompiledSchema | None = None) -> FileReport:
+def check_file(path: str, schema: CompiledSchema | None = None, args: config.Args | None = None) -> FileReport:
     shown = display_path(path)
+    policy = config.resolve(path, args)[0] if args is not None else None
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
@@ -84,23 +99,28 @@ def check_file(path: str, schema: CompiledSchema | None = None) -> FileReport:
     text, problem = decode(data)
     if text is None:
         assert problem is not None
-        return FileReport(path=shown, findings=[problem])
-    return check_text(text, shown, schema)
+        report = FileReport(path=shown, findings=[problem])
+        if policy is not None:
+            report.profile, report.config, report.fail_on = policy.profile, policy.config, policy.fail_on
+        return report
+    return check_text(text, shown, schema, policy)
 
 
-_WORKER_SCHEMA: CompiledSchema | None = None
+_WORKER: tuple[CompiledSchema | None, config.Args | None] = (None, None)
 
 
-def _init_worker(schema: CompiledSchema | None) -> None:
-    global _WORKER_SCHEMA
-    _WORKER_SCHEMA = schema
+def _init_worker(schema: CompiledSchema | None, args: config.Args | None) -> None:
+    global _WORKER
+    _WORKER = (schema, args)
 
 
 def _work(path: str) -> FileReport:
-    return check_file(path, _WORKER_SCHEMA)
+    # Policies are resolved here, in the worker: they hold rule functions and caches, not worth pickling.
+    return check_file(path, *_WORKER)
 
 
-def check_paths(files: Sequence[str], schema: CompiledSchema | None = None, jobs: int = 0) -> list[FileReport]:
+def check_paths(files: Sequence[str], schema: CompiledSchema | None = None, jobs: int = 0,
+                args: config.Args | None = None) -> list[FileReport]:
     """Check files in order; a process pool shares the work when there are many and cores to spare."""
     workers = jobs or min(os.cpu_count() or 1, 4)
     if workers > 1 and len(files) >= PARALLEL_MIN_FILES and sys.platform != "win32":
@@ -108,13 +128,31 @@ def check_paths(files: Sequence[str], schema: CompiledSchema | None = None, jobs
 
         ctx = multiprocessing.get_context("fork")
         chunk = max(1, len(files) // (workers * 4))
-        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(schema,)) as pool:
+        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                                 initargs=(schema, args)) as pool:
             return list(pool.map(_work, files, chunksize=chunk))
-    return [check_file(f, schema) for f in files]
+    return [check_file(f, schema, args) for f in files]
 
 
-def expand(paths: Iterable[str], exclude: tuple[str, ...] = ()) -> tuple[list[str], list[FileReport]]:
-    """Files to check for the given paths (directories are walked), and reports for paths that don't exist."""
+def config_reports(reports: Sequence[FileReport], args: config.Args | None) -> list[FileReport]:
+    """One report per configuration file that has problems (each file once, however many manifests used it)."""
+    paths: list[str] = []
+    if args is not None and args.config_path:
+        paths.append(str(Path(args.config_path).resolve()))
+    paths += [r.config for r in reports if r.config]
+    out: list[FileReport] = []
+    for p in dict.fromkeys(paths):
+        problems = config.load_config(Path(p)).problems
+        if problems:
+            out.append(FileReport(path=display_path(p), findings=sorted((c.finding for c in problems),
+                                                                        key=Finding.sort_key)))
+    return out
+
+
+def expand(paths: Iterable[str], exclude: tuple[str, ...] = (), args: config.Args | None = None
+           ) -> tuple[list[str], list[FileReport]]:
+    """Files to check for the given paths (directories are walked, skipping what `--exclude` and the
+    configs' `exclude` name), and reports for paths that don't exist."""
     from ossa_lsp.core.discover import walk
 
     files: list[str] = []
@@ -123,7 +161,7 @@ def expand(paths: Iterable[str], exclude: tuple[str, ...] = ()) -> tuple[list[st
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = [str(f) for f in walk(p, exclude)]
+            found = [str(f) for f in walk(p, exclude) if args is None or not config.excluded(f, args)]
         elif p.exists():
             found = [str(p)]
         else:

@@ -9,10 +9,12 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from ossa_lsp import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+PROFILES = ("baseline", "enterprise", "strict")  # mirrors core.rules.registry.PROFILES; imported lazily there
 SERVE_FLAGS = ("--stdio", "--tcp", "--ws", "--log-file", "-v", "--verbose", "--log-level")
 
 
@@ -32,8 +34,9 @@ def _parser() -> argparse.ArgumentParser:
                            description="Check OSSA manifests. Exit status: 0 no errors, 1 errors found, "
                            "2 usage, configuration or I/O problem.")
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .); - reads stdin")
-    check.add_argument("-f", "--format", default="text", choices=["text", "json", "sarif", "github"],
-                       help="output format (default: text)")
+    check.add_argument("-f", "--format", default="text",
+                       choices=["text", "json", "sarif", "github", "gitlab", "junit"],
+                       help="output format (default: text); gitlab is GitLab Code Quality, junit is JUnit XML")
     check.add_argument("--schema", metavar="FILE", help="validate with this JSON Schema instead of the bundled ones")
     check.add_argument("--stdin-filename", metavar="NAME", help="file name to report for stdin (also picks JSON/YAML)")
     check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
@@ -44,6 +47,26 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                        help="skip paths matching GLOB while walking directories (repeatable)")
     check.add_argument("-q", "--quiet", action="store_true", help="text format: no summary line unless errors")
+    pol = check.add_argument_group("policy rules (see `ossa-lsp rules`)")
+    pol.add_argument("--profile", choices=PROFILES, help="rule profile (default: the config's `extends`, else baseline)")
+    pol.add_argument("--select", action="append", default=[], metavar="RULES",
+                     help="only these rules: codes, names or prefixes, comma-separated (repeatable); NONE for "
+                          "schema checks only")
+    pol.add_argument("--ignore", action="append", default=[], metavar="RULES",
+                     help="turn these rules off: codes, names or prefixes, comma-separated (repeatable)")
+    cfg = pol.add_mutually_exclusive_group()
+    cfg.add_argument("--config", metavar="FILE", help="use this .ossa-lsp.yaml for every file (no discovery)")
+    cfg.add_argument("--no-config", action="store_true", help="ignore .ossa-lsp.yaml files")
+    pol.add_argument("--fail-on", choices=["error", "warning", "info"],
+                     help="exit 1 when a finding is at least this severe (default: the config's fail-on, else error)")
+
+    rules = sub.add_parser("rules", help="list the policy rules, or show one rule's documentation",
+                           description="List the policy rules, or print one rule's page (`ossa-lsp rules SEC001`).")
+    rules.add_argument("rule", nargs="?", metavar="CODE|NAME", help="a rule code or name")
+    rules.add_argument("-f", "--format", choices=["text", "json"], default="text", help="output format")
+    rules.add_argument("--profile", choices=PROFILES, help="list only the rules this profile turns on")
+    rules.add_argument("--write-docs", metavar="DIR", help="write the rule pages and index (docs/rules) to DIR")
+    rules.add_argument("--write-schema", metavar="FILE", help="write the JSON Schema of .ossa-lsp.yaml to FILE")
     return p
 
 
@@ -74,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args, parser)
         if args.command == "check":
             return _check(args)
+        if args.command == "rules":
+            return _rules(args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -97,10 +122,34 @@ def _err(message: str) -> None:
     print(f"ossa-lsp: {message}", file=sys.stderr)
 
 
+def _split(values: list[str]) -> tuple[str, ...]:
+    return tuple(s.strip() for v in values for s in v.split(",") if s.strip())
+
+
+def _policy_args(args: argparse.Namespace) -> Any:
+    """The policy part of the command line, checked; None (after a message) when it is unusable."""
+    from ossa_lsp.core import config
+
+    select, ignore = _split(args.select), _split(args.ignore)
+    unknown = config.unknown_selectors(select + ignore)
+    if unknown:
+        _err(f"unknown rule code, name or prefix: {', '.join(unknown)} (see `ossa-lsp rules`)")
+        return None
+    if args.config and not os.path.isfile(args.config):
+        _err(f"config file not found: {args.config}")
+        return None
+    return config.Args(profile=args.profile, select=select, ignore=ignore, config_path=args.config,
+                       fail_on=args.fail_on, no_config=args.no_config)
+
+
 def _check(args: argparse.Namespace) -> int:
     from ossa_lsp import checker, reporters
+    from ossa_lsp.core import config
     from ossa_lsp.core.schemas import REGISTRY, SchemaError
 
+    pargs = _policy_args(args)
+    if pargs is None:
+        return EXIT_USAGE
     schema = None
     if args.schema:
         try:
@@ -117,14 +166,18 @@ def _check(args: argparse.Namespace) -> int:
         data = sys.stdin.buffer.read()
         name = args.stdin_filename or "<stdin>"
         text, problem = checker.decode(data)
+        policy = config.resolve(args.stdin_filename or os.path.join(os.getcwd(), "-"), pargs)[0]
         if text is None:
-            reports.append(checker.FileReport(path=name, findings=[problem] if problem else []))
+            reports.append(checker.FileReport(path=name, findings=[problem] if problem else [],
+                                              fail_on=policy.fail_on))
         else:
-            reports.append(checker.check_text(text, name, schema))
+            reports.append(checker.check_text(text, name, schema, policy))
     else:
-        files, missing = checker.expand(paths, tuple(args.exclude))
+        files, missing = checker.expand(paths, tuple(args.exclude), pargs)
         reports.extend(missing)
-        reports.extend(checker.check_paths(files, schema, args.jobs))
+        reports.extend(checker.check_paths(files, schema, args.jobs, pargs))
+    broken_config = checker.config_reports(reports, pargs)
+    reports.extend(broken_config)
     colour = args.color == "always" or (
         args.color == "auto" and args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     text_out = reporters.get(args.format)(reports, {"color": colour, "quiet": args.quiet})
@@ -138,6 +191,37 @@ def _check(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text_out)
         sys.stdout.flush()
-    if any(r.error for r in reports):
+    if any(r.error for r in reports) or broken_config:
         return EXIT_USAGE
-    return EXIT_FINDINGS if any(r.errors for r in reports) else EXIT_OK
+    return EXIT_FINDINGS if any(r.failed for r in reports) else EXIT_OK
+
+
+def _rules(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from ossa_lsp.core.rules import docs, lookup
+
+    if args.write_docs or args.write_schema:
+        if args.write_docs:
+            for p in docs.write_pages(Path(args.write_docs)):
+                print(p)
+        if args.write_schema:
+            Path(args.write_schema).write_text(docs.config_schema_text(), encoding="utf-8")
+            print(args.write_schema)
+        return EXIT_OK
+    if args.rule:
+        rule = lookup(args.rule)
+        if rule is None:
+            _err(f"no rule {args.rule!r} (see `ossa-lsp rules`)")
+            return EXIT_USAGE
+        out = json.dumps(docs.as_json(rule), indent=2) + "\n" if args.format == "json" else docs.page(rule)
+    elif args.format == "json":
+        from ossa_lsp.core.rules import in_order
+
+        chosen = [r for r in in_order() if not args.profile or r.levels.get(args.profile) is not None]
+        out = json.dumps([docs.as_json(r) for r in chosen], indent=2) + "\n"
+    else:
+        out = docs.table(args.profile)
+    sys.stdout.write(out)
+    return EXIT_OK

@@ -48,11 +48,11 @@ def lsp_range(report: FileReport, f: Finding) -> dict[str, dict[str, int]]:
 
 
 def get(name: str) -> Renderer:
-    from ossa_lsp.reporters import github, json_, sarif, text
+    from ossa_lsp.reporters import github, gitlab, json_, junit, sarif, text
 
     table: dict[str, Renderer] = {"text": text.render, "json": json_.render, "sarif": sarif.render,
-                                  "github": github.render}
+                                  "github": github.render, "gitlab": gitlab.render, "junit": junit.render}
     return table[name]
 
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")

@@ -34,6 +34,6 @@ def render(reports: Sequence[FileReport], opts: dict[str, Any]) -> str:
                 props.append(f"endLine={e.line + 1}")
             props.append(f"title={_prop(f.code)}")
             out.append(f"::{_LEVEL[f.severity]} {','.join(props)}::{_data(f.message)}")
-    s = summary(reports)
-    out.append(f"ossa-lsp: {s['files']} files, {s['errors']} errors, {s['warnings']} warnings")
+    totals = summary(reports)
+    out.append(f"ossa-lsp: {totals['files']} files, {totals['errors']} errors, {totals['warnings']} warnings")
     return "\n".join(out) + "\n"

@@ -25,6 +25,9 @@ def render(reports: Sequence[FileReport], opts: dict[str, Any]) -> str:
             entry["findings"].append(item)
         if r.error:
             entry["error"] = r.error
+        if r.profile is not None:
+            entry["profile"] = r.profile
+            entry["config"] = r.config
         files.append(entry)
     doc = {"version": 1, "tool": {"name": "ossa-lsp", "version": __version__}, "files": files,
            "summary": summary(reports)}

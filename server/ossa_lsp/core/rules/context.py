@@ -10,14 +10,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ossa_lsp.core.findings import Finding, Fix, Severity, TextEdit
+from ossa_lsp.core.findings import Finding, Fix, Related, Severity, TextEdit
 from ossa_lsp.core.rules.data import ModelRegistry, bundled_models
 from ossa_lsp.core.rules.registry import Rule
-from ossa_lsp.core.source import MAP, SCALAR, SEQ, Document, Node
+from ossa_lsp.core.source import MAP, SCALAR, SEQ, Document, Node, key_text
 from ossa_lsp.core.spans import LineIndex, Span
 from ossa_lsp.core.validate import pointer
 
 Path = Sequence[str | int]
+Trail = tuple[Any, str | int] | None  # (parent trail, key or index): a path built only when reported
 
 
 @dataclass
@@ -30,10 +31,11 @@ class Env:
 
 class Context:
     def __init__(self, doc: Document, rule: Rule, severity: Severity, options: dict[str, Any], env: Env,
-                 lines: LineIndex | None = None) -> None:
+                 lines: LineIndex | None = None, shared: dict[str, Any] | None = None) -> None:
         self.doc = doc
         self.lines = lines
         self.secrets: list[str] = []  # secret values found, so the policy can mask them in other messages
+        self.shared = shared if shared is not None else {}  # per-document work shared by the rules
         self.data: dict[str, Any] = doc.data if isinstance(doc.data, dict) else {}
         self.rule = rule
         self.severity = severity
@@ -55,11 +57,11 @@ class Context:
                 cur = cur.get(part)
         return cur
 
-    def map(self, *path: str | int) -> dict[str, Any] | None:
+    def mapping(self, *path: str | int) -> dict[str, Any] | None:
         v = self.get(*path)
         return v if isinstance(v, dict) else None
 
-    def list(self, *path: str | int) -> list[Any] | None:
+    def sequence(self, *path: str | int) -> list[Any] | None:
         v = self.get(*path)
         return v if isinstance(v, list) else None
 
@@ -76,13 +78,30 @@ class Context:
         return isinstance(parent, dict) and path[-1] in parent
 
     def tools(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        for i, t in enumerate(self.list("spec", "tools") or []):
+        for i, t in enumerate(self.sequence("spec", "tools") or []):
             if isinstance(t, dict):
                 yield i, t
 
+    def strings(self) -> list[tuple[Trail, Node]]:
+        """Every text value in the document, with its trail (see `path_of`); walked once per document and
+        shared by the rules that scan all values."""
+        found = self.shared.get("strings")
+        if found is None:
+            found = self.shared["strings"] = _strings(self.doc.root)
+        return found
+
+    @staticmethod
+    def path_of(trail: Trail) -> list[str | int]:
+        out: list[str | int] = []
+        while trail is not None:
+            trail, part = trail
+            out.append(part)
+        out.reverse()
+        return out
+
     @property
     def labels(self) -> dict[str, Any]:
-        return self.map("metadata", "labels") or {}
+        return self.mapping("metadata", "labels") or {}
 
     # --- spans ---------------------------------------------------------------------------------
 
@@ -125,10 +144,14 @@ class Context:
     # --- findings --------------------------------------------------------------------------------
 
     def report(self, path: Path, message: str, *, on: str = "value", severity: Severity | None = None,
-               fixes: tuple[Fix, ...] = (), span: Span | None = None, **data: Any) -> Finding:
+               fixes: tuple[Fix, ...] = (), span: Span | None = None, related: tuple[Related, ...] = (),
+               **data: Any) -> Finding:
         return Finding(code=self.rule.code, severity=severity or self.severity, source="policy", message=message,
                        span=span or self.span(path, on), pointer=pointer(path), document=self.doc.index,
-                       fixes=fixes, data={"rule": self.rule.name, **data})
+                       fixes=fixes, related=related, data={"rule": self.rule.name, **data})
+
+    def related(self, path: Path, message: str) -> tuple[Related, ...]:
+        return (Related(message, self.span(path)),)
 
     def missing(self, path: Path, message: str, *, severity: Severity | None = None,
                 fixes: tuple[Fix, ...] = ()) -> Finding:
@@ -148,7 +171,27 @@ class Context:
 def _first_key(node: Node) -> Span | None:
     node = node.deref()
     if node.kind == MAP and node.items:
-        return node.items[0][0].span  # type: ignore[no-any-return]
+        return node.items[0][0].span
     if node.kind == SEQ and node.items:
         return _first_key(node.items[0])
     return None
+
+
+def _strings(root: Node | None) -> list[tuple[Trail, Node]]:
+    out: list[tuple[Trail, Node]] = []
+    if root is None:
+        return out
+    stack: list[tuple[Trail, Node]] = [(None, root)]
+    while stack:
+        trail, node = stack.pop()
+        kind = node.kind
+        if kind == SCALAR:  # aliases are skipped: the anchored value is visited where it is defined
+            if isinstance(node.value, str):
+                out.append((trail, node))
+        elif kind == MAP:
+            for k, v in node.items:
+                stack.append(((trail, key_text(k)), v))
+        elif kind == SEQ:
+            for i, v in enumerate(node.items):
+                stack.append(((trail, i), v))
+    return out

@@ -33,6 +33,7 @@ class ModelInfo:
     temperature: tuple[float, float] | None
     retired: date | bool
     as_of: date
+    successor: str | None = None
 
     def retired_by(self, today: date) -> bool:
         return self.retired is True or (isinstance(self.retired, date) and self.retired <= today)
@@ -130,7 +131,8 @@ def _providers(raw: dict[str, Any], base: dict[str, ProviderInfo], as_of: date, 
                 raise DataError(f"{where}.max_output must be a whole number")
             key = mid.lower()
             models[key] = ModelInfo(provider=pname, id=mid, max_output=max_out, price=_pair(m.get("price"), where),
-                                    temperature=_pair(m.get("temperature"), where), retired=retired, as_of=as_of)
+                                    temperature=_pair(m.get("temperature"), where), retired=retired, as_of=as_of,
+                                    successor=str(m["successor"]) if m.get("successor") else None)
             for alias in m.get("aliases", []):
                 aliases[str(alias).lower()] = key
         temp = _pair(praw["temperature"], f"{src}: providers.{pname}") if "temperature" in praw else (

@@ -8,12 +8,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ossa_lsp.core.findings import CODES, Finding, Fix, Severity, TextEdit
-from ossa_lsp.core.rules.registry import W, Levels, Rule, declare, matches
+from ossa_lsp.core.rules.registry import Levels, Rule, W, declare, matches
 from ossa_lsp.core.spans import LineIndex, Pos, Span
-from ossa_lsp.core.suppress import Suppression, unknown_selectors
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # suppress imports the registry, so importing it here at load time would be circular
     from ossa_lsp.core.rules.policy import Policy
+    from ossa_lsp.core.suppress import Suppression
 
 _HEAD = """apiVersion: ossa/v0.2.2
 kind: Agent
@@ -89,29 +89,44 @@ def _removal(sup: Suppression, i: int, lines: LineIndex) -> tuple[Fix, ...]:
     return (Fix(title=title, edits=(TextEdit(span, ""),), safe=True, preferred=True),)
 
 
-def findings(sups: list[Suppression], policy: Policy, lines: LineIndex) -> list[Finding]:
+def problems(sups: list[Suppression], policy: Policy) -> list[Finding]:
+    """Suppressions that cannot work (SUP003) or give no reason (SUP002)."""
+    from ossa_lsp.core.suppress import unknown_selectors
+
     out: list[Finding] = []
-    unused, no_reason, invalid = (policy.severity(r.code) for r in (UNUSED, NO_REASON, INVALID))
+    no_reason, invalid = policy.severity(NO_REASON.code), policy.severity(INVALID.code)
     for sup in sups:
         if sup.problem is not None:
             if invalid is not None:
                 out.append(_finding(INVALID, invalid, f"This suppression does nothing: {sup.problem}", sup.span,
                                     sup.document))
             continue
-        bad = unknown_selectors(sup)
         if invalid is not None:
-            for sel, span in bad:
+            for sel, span in unknown_selectors(sup):
                 out.append(_finding(INVALID, invalid, f"'{sel}' is not a known code, rule name or code prefix, "
                                     "so this suppresses nothing for it (see `ossa-lsp rules`)", span, sup.document))
         if no_reason is not None and not sup.reason:
             out.append(_finding(NO_REASON, no_reason, "Say why this is suppressed: add ' -- reason' after the "
                                 "brackets (a ticket, or the control that covers the risk)", sup.span, sup.document))
-        if unused is None:
+    return out
+
+
+def unused(sups: list[Suppression], policy: Policy, lines: LineIndex) -> list[Finding]:
+    """Selectors that suppressed nothing (SUP001); run after every other finding has been matched."""
+    from ossa_lsp.core.suppress import unknown_selectors
+
+    sev = policy.severity(UNUSED.code)
+    out: list[Finding] = []
+    if sev is None:
+        return out
+    for sup in sups:
+        if sup.problem is not None:
             continue
+        bad = unknown_selectors(sup)
         for i, (sel, span) in enumerate(sup.selectors):
             if i in sup.used or (sel, span) in bad or not _all_enabled(sel, policy):
                 continue
             where = "in this file" if sup.kind == "file" else "on this node"
-            out.append(_finding(UNUSED, unused, f"Unused suppression: no {sel} finding {where}; remove it",
+            out.append(_finding(UNUSED, sev, f"Unused suppression: no {sel} finding {where}; remove it",
                                 span, sup.document, _removal(sup, i, lines)))
     return out

@@ -5,7 +5,7 @@ options), and the one place rules are run. `analyze(..., policy=...)` calls `Pol
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +13,7 @@ from ossa_lsp.core import suppress
 from ossa_lsp.core.findings import CODES, Finding, Severity
 from ossa_lsp.core.rules import hygiene
 from ossa_lsp.core.rules.context import Context, Env
-from ossa_lsp.core.rules.registry import DEFAULT_PROFILE, RULES, Rule, in_order, matches
+from ossa_lsp.core.rules.registry import DEFAULT_PROFILE, RULES, Rule, in_order
 from ossa_lsp.core.rules.util import mask
 from ossa_lsp.core.source import Document
 
@@ -47,18 +47,9 @@ class Policy:
     config: str | None = None  # the config file this policy came from
 
     @classmethod
-    def for_profile(cls, profile: str = DEFAULT_PROFILE, *, extra: Iterable[str] = (),
-                    options: Mapping[str, Mapping[str, Any]] | None = None, env: Env | None = None) -> Policy:
-        """A policy with a profile's rules (plus `extra` selectors at their strongest severity)."""
-        chosen: dict[str, Enabled] = {}
-        sels = list(extra)
-        for r in in_order():
-            sev = r.levels.get(profile)
-            if sev is None and any(matches(s, r.code) for s in sels):
-                sev = r.levels.strongest
-            if sev is not None:
-                opts = {**r.defaults(), **dict((options or {}).get(r.code, {}))}
-                chosen[r.code] = Enabled(r, sev, opts)
+    def for_profile(cls, profile: str = DEFAULT_PROFILE, env: Env | None = None) -> Policy:
+        """A profile's rules with default options and no config file (`config.resolve_policy` does the rest)."""
+        chosen = {r.code: Enabled(r, sev, r.defaults()) for r in in_order() if (sev := r.levels.get(profile))}
         return cls(profile=profile, rules=chosen, env=env or Env())
 
     def enabled(self, code: str) -> bool:
@@ -72,6 +63,7 @@ class Policy:
         return e.severity if e is not None else None
 
     def apply(self, analysis: Analysis) -> None:
+        lines = analysis.manifest.lines
         found: list[Finding] = []
         secrets: list[str] = []
         for doc in analysis.manifest.documents:
@@ -81,20 +73,24 @@ class Policy:
         if secrets:
             _scrub(analysis.findings, secrets)
         sups = suppress.parse(analysis.manifest)
-        if sups:
-            suppress.apply(sups, analysis.findings)
-        extra = hygiene.findings(sups, self, analysis.manifest.lines)
-        if extra:
-            suppress.apply(sups, extra)
-            analysis.findings.extend(extra)
+        if not sups:
+            return
+        suppress.apply(sups, analysis.findings)
+        # Hygiene findings can be suppressed too (file-ignore[SUP002]); that use counts before SUP001 looks.
+        problems = hygiene.problems(sups, self)
+        suppress.apply(sups, problems)
+        unused = hygiene.unused(sups, self, lines)
+        suppress.apply(sups, unused)
+        analysis.findings.extend(problems + unused)
 
     def _run(self, doc: Document, analysis: Analysis, secrets: list[str]) -> list[Finding]:
         out: list[Finding] = []
+        shared: dict[str, Any] = {"text": analysis.manifest.text}
         for code, e in self.rules.items():
             check = e.rule.check
             if check is None:
                 continue
-            ctx = Context(doc, e.rule, e.severity, dict(e.options), self.env, analysis.manifest.lines)
+            ctx = Context(doc, e.rule, e.severity, dict(e.options), self.env, analysis.manifest.lines, shared)
             try:
                 out.extend(check(ctx))
             except Exception as err:  # a rule bug must never cost the user the other findings

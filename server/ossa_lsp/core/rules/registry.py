@@ -31,7 +31,7 @@ FAMILIES: dict[str, str] = {
     "hygiene": "SUP",
 }
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 CODE_SHAPE = re.compile(r"[A-Z]+[0-9]{3}\Z")
 NAME_SHAPE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
 _PREFIX = re.compile(r"([A-Z]+)[0-9]*\Z")  # SEC, SEC00: a code prefix (the letters must be whole)
@@ -45,7 +45,7 @@ class Levels(NamedTuple):
     strict: Severity | None
 
     def get(self, profile: str) -> Severity | None:
-        return getattr(self, profile)  # type: ignore[no-any-return]
+        return getattr(self, profile)
 
     @property
     def strongest(self) -> Severity:

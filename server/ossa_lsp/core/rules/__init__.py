@@ -1,0 +1,20 @@
+"""Policy rules: the built-in OSSA rule catalog, one module per family. Importing this package declares
+every rule (and registers its code in `findings.CODES`); `policy.Policy` runs them."""
+
+from __future__ import annotations
+
+# Imported for their side effect: each family module declares its rules in the registry.
+from ossa_lsp.core.rules import cost, hygiene, llm, metadata, observability, resources, security  # noqa: F401
+from ossa_lsp.core.rules.registry import (
+    FAMILIES,
+    PROFILES,
+    RULES,
+    Levels,
+    Option,
+    Rule,
+    in_order,
+    lookup,
+    select,
+)
+
+__all__ = ["FAMILIES", "PROFILES", "RULES", "Levels", "Option", "Rule", "in_order", "lookup", "select"]
