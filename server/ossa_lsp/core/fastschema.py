@@ -355,7 +355,7 @@ def _property_names(c: _Compiler, s: dict[str, Any]) -> Check:
     return check
 
 
-def _count(kw: str, of: type, cmp: Callable[[int, Any], bool], words: str) -> Callable[[_Compiler, dict[str, Any]], Check]:
+def _count(kw: str, of: type[dict[str, Any]] | type[list[Any]], cmp: Callable[[int, Any], bool], words: str) -> Callable[[_Compiler, dict[str, Any]], Check]:
     def make(c: _Compiler, s: dict[str, Any]) -> Check:
         limit = s[kw]
 

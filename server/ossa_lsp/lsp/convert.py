@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from lsprotocol import types
 from pygls.workspace import TextDocument
 
@@ -16,7 +18,7 @@ _SEVERITY = {
 }
 
 
-def to_range(doc: TextDocument, span: Span, lines: list[str] | None = None) -> types.Range:
+def to_range(doc: TextDocument, span: Span, lines: Sequence[str] | None = None) -> types.Range:
     """`lines` lets callers converting many spans split the document once (pygls re-splits per access)."""
     codec = doc.position_codec
     lines = doc.lines if lines is None else lines
@@ -34,7 +36,7 @@ def from_position(doc: TextDocument, pos: types.Position) -> Pos:
     return Pos(p.line, p.character)
 
 
-def diagnostic(doc: TextDocument, f: Finding, lines: list[str] | None = None) -> types.Diagnostic:
+def diagnostic(doc: TextDocument, f: Finding, lines: Sequence[str] | None = None) -> types.Diagnostic:
     lines = doc.lines if lines is None else lines
     related = [
         types.DiagnosticRelatedInformation(

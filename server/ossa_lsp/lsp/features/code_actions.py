@@ -33,7 +33,7 @@ def _edit(ls: OssaLanguageServer, doc: TextDocument, edits: list[Any]) -> types.
     text_edits = [types.TextEdit(range=to_range(doc, e.span, lines), new_text=e.new_text) for e in edits]
     return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(
         text_document=types.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version),
-        edits=text_edits)])  # type: ignore[arg-type]
+        edits=text_edits)])
 
 
 def _matches(diag: types.Diagnostic, code: str, rng: types.Range) -> bool:
