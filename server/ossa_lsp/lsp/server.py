@@ -23,6 +23,8 @@ from pygls.workspace import TextDocument
 from ossa_lsp import __version__
 from ossa_lsp.core.discover import DATA_SUFFIXES, is_ossa_name, looks_like_ossa
 
+CONFIG_FILE_NAMES = (".ossa-lsp.yaml", ".ossa-lsp.yml")  # as core.config.CONFIG_NAMES (not imported: pydantic)
+
 if TYPE_CHECKING:  # the engine (jsonschema, yaml, pydantic) loads after `initialize` is answered
     from ossa_lsp.core.analyze import Analysis
     from ossa_lsp.core.schemas import CompiledSchema
@@ -91,12 +93,17 @@ class OssaLanguageServer(LanguageServer):
         self._settings_problems = problems
 
     # -- which documents are ours ------------------------------------------------------------------
+    @staticmethod
+    def is_config(doc: TextDocument) -> bool:
+        return PurePosixPath(doc.path or doc.uri).name in CONFIG_FILE_NAMES
+
     def is_ossa(self, doc: TextDocument) -> bool:
+        """Documents we analyse: OSSA manifests, and our own `.ossa-lsp.yaml`."""
         if not self.settings.enable:
             return False
         path = doc.path or doc.uri
         name = PurePosixPath(path).name
-        if is_ossa_name(name):
+        if is_ossa_name(name) or name in CONFIG_FILE_NAMES:
             return True
         if any(fnmatchcase(path, g) or fnmatchcase(name, g) or PurePosixPath(path).match(g)
                for g in self.settings.extra_files):
@@ -130,24 +137,35 @@ class OssaLanguageServer(LanguageServer):
         from ossa_lsp.core.analyze import analyze
         from ossa_lsp.core.source import Limits
 
+        if PurePosixPath(path).name in CONFIG_FILE_NAMES:
+            return self._run_config(version, text, path)
         limits = Limits(max_chars=self.settings.max_file_size)
         analysis = analyze(text, path, schema=schema, limits=limits, policy=self.policy_for(path),
                            default_version=self.settings.default_version)
         first = analysis.schemas.get(0) or next(iter(analysis.schemas.values()), None)
         return Entry(version, analysis, first)
 
+    def _run_config(self, version: int | None, text: str, path: str) -> Entry:
+        """Our config file: its problems (with positions) as findings; the config schema for completion."""
+        from pathlib import Path
+
+        from ossa_lsp.core.analyze import analyze
+        from ossa_lsp.core.config import load_config_text
+        from ossa_lsp.core.schemas import REGISTRY
+
+        schema = REGISTRY.load_file(REGISTRY.directory / "ossa-lsp-config.schema.json")
+        analysis = analyze(text, path, schema=schema)
+        loaded = load_config_text(text, Path(path) if path.startswith("/") else None)
+        analysis.findings = sorted((p.finding for p in loaded.problems), key=lambda f: f.sort_key())
+        return Entry(version, analysis, schema)
+
     def policy_for(self, path: str) -> Any:
         """The policy (rules + config) for a file; None until the policy engine is available."""
+        from ossa_lsp.core.config import resolve_policy
+
         try:
-            from ossa_lsp.core import config
-        except ImportError:
-            return None
-        resolve = getattr(config, "resolve_policy", None)
-        if resolve is None:
-            return None
-        try:
-            policy, _problems = resolve(path if path.startswith("/") else None, profile=self.settings.profile,
-                                        select=tuple(self.settings.select), ignore=tuple(self.settings.ignore))
+            policy, _problems = resolve_policy(path if path.startswith("/") else None, profile=self.settings.profile,
+                                               select=tuple(self.settings.select), ignore=tuple(self.settings.ignore))
         except Exception as err:
             log.warning("policy unavailable for %s: %s", path, err)
             return None

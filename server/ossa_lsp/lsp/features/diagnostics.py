@@ -68,8 +68,12 @@ def register(ls: OssaLanguageServer) -> None:
             schedule(ls, params.text_document.uri, ls.settings.debounce_ms)
 
     @ls.feature(types.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(ls: OssaLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
-        return None
+    async def did_save(ls: OssaLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+        doc = ls.open_document(params.text_document.uri)
+        if doc is not None and ls.is_config(doc):  # the policy of every manifest may have changed
+            from ossa_lsp.lsp.features.lifecycle import reanalyse_all
+
+            await reanalyse_all(ls)
 
     @ls.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: OssaLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
