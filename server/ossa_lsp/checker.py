@@ -73,8 +73,9 @@ def decode(data: bytes) -> tuple[str | None, Finding | None]:
                              span=Span(Pos(line, col), Pos(line, col + 1)))
 
 
-def check_text(text: str, shown: str, schema: CompiledSchema | None = None, policy: Policy | None = None) -> FileReport:
-    result = analyze(text, shown, schema=schema, policy=policy)
+def check_text(text: str, shown: str, schema: CompiledSchema | None = None, policy: Policy | None = None,
+               default_version: str | None = None) -> FileReport:
+    result = analyze(text, shown, schema=schema, policy=policy, default_version=default_version)
     report = FileReport(path=shown, documents=result.documents, findings=result.findings)
     if policy is not None:
         report.profile, report.config, report.fail_on = policy.profile, policy.config, policy.fail_on
@@ -85,7 +86,8 @@ def check_text(text: str, shown: str, schema: CompiledSchema | None = None, poli
     return report
 
 
-def check_file(path: str, schema: CompiledSchema | None = None, args: config.Args | None = None) -> FileReport:
+def check_file(path: str, schema: CompiledSchema | None = None, args: config.Args | None = None,
+               default_version: str | None = None) -> FileReport:
     shown = display_path(path)
     policy = config.resolve(path, args)[0] if args is not None else None
     try:
@@ -103,15 +105,15 @@ def check_file(path: str, schema: CompiledSchema | None = None, args: config.Arg
         if policy is not None:
             report.profile, report.config, report.fail_on = policy.profile, policy.config, policy.fail_on
         return report
-    return check_text(text, shown, schema, policy)
+    return check_text(text, shown, schema, policy, default_version)
 
 
-_WORKER: tuple[CompiledSchema | None, config.Args | None] = (None, None)
+_WORKER: tuple[CompiledSchema | None, config.Args | None, str | None] = (None, None, None)
 
 
-def _init_worker(schema: CompiledSchema | None, args: config.Args | None) -> None:
+def _init_worker(schema: CompiledSchema | None, args: config.Args | None, default_version: str | None) -> None:
     global _WORKER
-    _WORKER = (schema, args)
+    _WORKER = (schema, args, default_version)
 
 
 def _work(path: str) -> FileReport:
@@ -120,7 +122,7 @@ def _work(path: str) -> FileReport:
 
 
 def check_paths(files: Sequence[str], schema: CompiledSchema | None = None, jobs: int = 0,
-                args: config.Args | None = None) -> list[FileReport]:
+                args: config.Args | None = None, default_version: str | None = None) -> list[FileReport]:
     """Check files in order; a process pool shares the work when there are many and cores to spare."""
     workers = jobs or min(os.cpu_count() or 1, 4)
     if workers > 1 and len(files) >= PARALLEL_MIN_FILES and sys.platform != "win32":
@@ -129,9 +131,9 @@ def check_paths(files: Sequence[str], schema: CompiledSchema | None = None, jobs
         ctx = multiprocessing.get_context("fork")
         chunk = max(1, len(files) // (workers * 4))
         with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                 initargs=(schema, args)) as pool:
+                                 initargs=(schema, args, default_version)) as pool:
             return list(pool.map(_work, files, chunksize=chunk))
-    return [check_file(f, schema, args) for f in files]
+    return [check_file(f, schema, args, default_version) for f in files]
 
 
 def config_reports(reports: Sequence[FileReport], args: config.Args | None) -> list[FileReport]:

@@ -47,6 +47,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                        help="skip paths matching GLOB while walking directories (repeatable)")
     check.add_argument("-q", "--quiet", action="store_true", help="text format: no summary line unless errors")
+    check.add_argument("--default-version", metavar="VERSION",
+                       help="OSSA version for loose apiVersions such as ossa/v0.3 (e.g. v0.3.6)")
+    fix = check.add_argument_group("fixes")
+    fix.add_argument("--fix", action="store_true", help="apply safe fixes to the files (atomically), then report "
+                                                       "what remains")
+    fix.add_argument("--unsafe-fixes", action="store_true",
+                     help="with --fix or --diff: also apply fixes that change behaviour (review them)")
+    fix.add_argument("--diff", action="store_true", help="print the fixes as a unified diff instead of writing them")
     pol = check.add_argument_group("policy rules (see `ossa-lsp rules`)")
     pol.add_argument("--profile", choices=PROFILES, help="rule profile (default: the config's `extends`, else baseline)")
     pol.add_argument("--select", action="append", default=[], metavar="RULES",
@@ -175,7 +183,11 @@ def _check(args: argparse.Namespace) -> int:
     else:
         files, missing = checker.expand(paths, tuple(args.exclude), pargs)
         reports.extend(missing)
-        reports.extend(checker.check_paths(files, schema, args.jobs, pargs))
+        if args.fix or args.diff:
+            fixed = _fix(files, schema, pargs, args)
+            if args.diff:
+                return EXIT_FINDINGS if fixed else EXIT_OK
+        reports.extend(checker.check_paths(files, schema, args.jobs, pargs, args.default_version))
     broken_config = checker.config_reports(reports, pargs)
     reports.extend(broken_config)
     colour = args.color == "always" or (
@@ -194,6 +206,33 @@ def _check(args: argparse.Namespace) -> int:
     if any(r.error for r in reports) or broken_config:
         return EXIT_USAGE
     return EXIT_FINDINGS if any(r.failed for r in reports) else EXIT_OK
+
+
+def _fix(files: Sequence[str], schema: Any, pargs: Any, args: argparse.Namespace) -> int:
+    """Apply (or, with --diff, print) fixes; say what was fixed on stderr. Returns the number of fixes."""
+    from ossa_lsp import checker, fixer
+    from ossa_lsp.core import config
+
+    total = 0
+    for path in files:
+        shown = checker.display_path(path)
+        policy = config.resolve(path, pargs)[0]
+        out = fixer.fix_file(path, shown, policy, unsafe=args.unsafe_fixes, diff_only=args.diff, schema=schema,
+                             default_version=args.default_version)
+        if out.error:
+            _err(f"{shown}: {out.error}")
+        elif out.refused and out.refused != "not UTF-8 text":
+            _err(f"{shown}: not fixed: {out.refused}")
+        if args.diff:
+            sys.stdout.write(out.diff)
+        for code, pointer, title in out.applied:
+            verb = "would fix" if args.diff else "fixed"
+            print(f"{shown}: {verb} {code} at {pointer or '/'}: {title}", file=sys.stderr)
+        total += len(out.applied)
+    verb = "Would fix" if args.diff else "Fixed"
+    print(f"{verb} {total} problem{'s' if total != 1 else ''}"
+          + ("" if args.unsafe_fixes else " (safe fixes only; --unsafe-fixes for the rest)") + ".", file=sys.stderr)
+    return total
 
 
 def _rules(args: argparse.Namespace) -> int:

@@ -104,3 +104,10 @@ def test_insert_key_into_block_mapping_keeps_trailing_comment():
 def test_text_edits_between_reproduces_the_new_text():
     old, new = "a\nb\nc\n", "a\nB\nc\nd\n"
     assert apply_edits(old, text_edits_between(old, new)) == new
+
+
+def test_out_of_range_number_is_clamped_to_the_nearest_bound_as_an_unsafe_fix():
+    before = HEAD + SPEC + "  constraints:\n    performance:\n      maxConcurrentRequests: 0\n"
+    [fix] = _one(before, "SCHEMA006").fixes
+    assert not fix.safe
+    assert apply_edits(before, fix.edits) == before.replace("maxConcurrentRequests: 0", "maxConcurrentRequests: 1")

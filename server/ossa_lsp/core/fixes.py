@@ -293,6 +293,11 @@ def _fixes_for(doc: Document, f: Finding, lines: LineIndex, is_json: bool, suppo
         elif f.pointer.endswith("/currency") and re.fullmatch(r"[A-Za-z]{3}", current.strip()):
             up = current.strip().upper()
             return [replace_value(node, up, lines, f"Write the currency as `{up}`", True)]
+    if f.code == "SCHEMA006" and isinstance(current, (int, float)) and not isinstance(current, bool):
+        lo, hi = f.data.get("minimum"), f.data.get("maximum")
+        bound = lo if lo is not None and current < lo else hi if hi is not None and current > hi else None
+        if isinstance(bound, (int, float)) and not isinstance(bound, bool):
+            return [replace_value(node, bound, lines, f"Use the nearest allowed value, {bound}", False)]
     if f.code == "SCHEMA003":
         expected = f.data.get("expected") or []
         if f.pointer == "/metadata/version" and isinstance(current, (int, float)) and not isinstance(current, bool):

@@ -226,7 +226,8 @@ class _Converter:
             msg = f"{leaf} must be {explain_pattern(schema)}; got {show(inst)}"
             self.add("SCHEMA005", msg, self.value_span(path), path, pattern=error.validator_value)
         elif kw in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-            self.add("SCHEMA006", _range_message(leaf, inst, schema), self.value_span(path), path)
+            self.add("SCHEMA006", _range_message(leaf, inst, schema), self.value_span(path), path,
+                     minimum=schema.get("minimum"), maximum=schema.get("maximum"))
         elif kw in ("minLength", "maxLength"):
             n = len(inst) if isinstance(inst, str) else 0
             if kw == "minLength" and error.validator_value == 1:
