@@ -5,7 +5,9 @@ Used by `ossa-lsp check`; knows nothing about output formats.
 
 from __future__ import annotations
 
+import gc
 import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -17,9 +19,12 @@ from ossa_lsp.core.analyze import DocumentInfo, analyze
 from ossa_lsp.core.findings import Finding, Severity
 from ossa_lsp.core.rules.policy import Policy
 from ossa_lsp.core.schemas import CompiledSchema
+from ossa_lsp.core.source import Manifest, parse
 from ossa_lsp.core.spans import Pos, Span
+from ossa_lsp.core.workspace import WorkspaceIndex
 
 PARALLEL_MIN_FILES = 48
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
 @dataclass(slots=True)
@@ -74,12 +79,14 @@ def decode(data: bytes) -> tuple[str | None, Finding | None]:
 
 
 def check_text(text: str, shown: str, schema: CompiledSchema | None = None, policy: Policy | None = None,
-               default_version: str | None = None) -> FileReport:
-    result = analyze(text, shown, schema=schema, policy=policy, default_version=default_version)
+               default_version: str | None = None, workspace: WorkspaceIndex | None = None,
+               manifest: Manifest | None = None) -> FileReport:
+    result = analyze(text, shown, schema=schema, policy=policy, default_version=default_version, workspace=workspace,
+                     manifest=manifest)
     report = FileReport(path=shown, documents=result.documents, findings=result.findings)
     if policy is not None:
         report.profile, report.config, report.fail_on = policy.profile, policy.config, policy.fail_on
-    if any(ord(c) > 0xFFFF for c in text):
+    if _ASTRAL.search(text):
         lines = result.manifest.lines
         wanted = {f.span.start.line for f in result.findings} | {f.span.end.line for f in result.findings}
         report.astral_lines = {n: lines.line(n) for n in wanted if any(ord(c) > 0xFFFF for c in lines.line(n))}
@@ -90,6 +97,9 @@ def check_file(path: str, schema: CompiledSchema | None = None, args: config.Arg
                default_version: str | None = None) -> FileReport:
     shown = display_path(path)
     policy = config.resolve(path, args)[0] if args is not None else None
+    pre = _PARSED.get(path)
+    if pre is not None:
+        return check_text(pre[0], shown, schema, policy, default_version, _WORKSPACE, pre[1])
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
@@ -105,10 +115,30 @@ def check_file(path: str, schema: CompiledSchema | None = None, args: config.Arg
         if policy is not None:
             report.profile, report.config, report.fail_on = policy.profile, policy.config, policy.fail_on
         return report
-    return check_text(text, shown, schema, policy, default_version)
+    return check_text(text, shown, schema, policy, default_version, _WORKSPACE)
 
 
 _WORKER: tuple[CompiledSchema | None, config.Args | None, str | None] = (None, None, None)
+_WORKSPACE: WorkspaceIndex | None = None  # set before the pool forks, so workers share it without pickling
+_PARSED: dict[str, tuple[str, Manifest]] = {}  # path → (text, parsed): files parsed once for the index
+
+
+def index_files(files: Sequence[str]) -> WorkspaceIndex:
+    """Parse every readable file once, index its agents, and keep the trees for the checks."""
+    index = WorkspaceIndex()
+    for path in files:
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            continue
+        text, _problem = decode(data)
+        if text is None:
+            continue
+        manifest = parse(text, path)
+        _PARSED[path] = (text, manifest)
+        index.update_manifest(path, manifest)
+    gc.freeze()  # the trees live until the end of the run: keep the collector from rescanning them
+    return index
 
 
 def _init_worker(schema: CompiledSchema | None, args: config.Args | None, default_version: str | None) -> None:
@@ -122,8 +152,12 @@ def _work(path: str) -> FileReport:
 
 
 def check_paths(files: Sequence[str], schema: CompiledSchema | None = None, jobs: int = 0,
-                args: config.Args | None = None, default_version: str | None = None) -> list[FileReport]:
-    """Check files in order; a process pool shares the work when there are many and cores to spare."""
+                args: config.Args | None = None, default_version: str | None = None,
+                workspace: WorkspaceIndex | None = None) -> list[FileReport]:
+    """Check files in order; a process pool shares the work when there are many and cores to spare.
+    With a workspace index, cross-file rules see every manifest of the run."""
+    global _WORKSPACE
+    _WORKSPACE = workspace
     workers = jobs or min(os.cpu_count() or 1, 4)
     if workers > 1 and len(files) >= PARALLEL_MIN_FILES and sys.platform != "win32":
         import multiprocessing

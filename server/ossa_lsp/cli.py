@@ -187,7 +187,8 @@ def _check(args: argparse.Namespace) -> int:
             fixed = _fix(files, schema, pargs, args)
             if args.diff:
                 return EXIT_FINDINGS if fixed else EXIT_OK
-        reports.extend(checker.check_paths(files, schema, args.jobs, pargs, args.default_version))
+        reports.extend(checker.check_paths(files, schema, args.jobs, pargs, args.default_version,
+                                           checker.index_files(files)))
     broken_config = checker.config_reports(reports, pargs)
     reports.extend(broken_config)
     colour = args.color == "always" or (

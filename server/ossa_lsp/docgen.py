@@ -46,9 +46,10 @@ def _reference(version: str) -> str:
            "Every key ossa-lsp knows for this version, as hover shows it. Anchors are the dotted path "
            "with `-` (e.g. `#spec-llm-provider`).\n"]
     seen: set[str] = set()
+    documented: dict[str, str] = {}  # a shared definition is described once; later uses link to it
 
     def walk(path: list[str], schemas: list[dict[str, Any]], depth: int) -> None:
-        if depth > 8:
+        if depth > 6:
             return
         for name, info in properties(nav, schemas).items():
             sub = [*path, name]
@@ -60,6 +61,11 @@ def _reference(version: str) -> str:
             types = " \\| ".join(f.types) or "any"
             req = " · **required**" if info.required else ""
             out.append(f"\n<a id=\"{anchor}\"></a>\n\n### `{'.'.join(sub)}`\n\n{types}{req}\n\n")
+            key = json.dumps(info.schemas[0], sort_keys=True, default=str) if info.schemas else ""
+            if key in documented and ("object" in f.types or "array" in f.types):
+                out.append(f"Same as [`{documented[key]}`](#{_anchor(documented[key].split('.'))}).\n")
+                continue
+            documented.setdefault(key, ".".join(sub))
             body = f.markdown or f.description
             if body:
                 out.append(body.strip() + "\n\n")

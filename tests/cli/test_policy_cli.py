@@ -36,7 +36,8 @@ def write(root: Path, rel: str, text: str) -> Path:
 
 
 def codes(out: str) -> list[str]:
-    return sorted(f["code"] for f in json.loads(out)["files"][0]["findings"] if "suppressed" not in f)
+    return sorted(f["code"] for f in json.loads(out)["files"][0]["findings"]
+                  if "suppressed" not in f and f["severity"] != "hint")
 
 
 def test_baseline_is_the_default_and_warnings_do_not_fail(cli, tmp_path):
@@ -140,7 +141,7 @@ def test_gitlab_code_quality_report(cli, tmp_path):
 def test_junit_report(cli, tmp_path):
     write(tmp_path, "a.ossa.yaml", AGENT)
     write(tmp_path, "b.ossa.yaml", AGENT.replace("claude-3-sonnet-20240229", "claude-sonnet-4-5")
-          .replace("http://", "https://"))
+          .replace("http://", "https://").replace("name: ops-agent", "name: ops-agent-b"))
     root = ET.fromstring(cli("check", "-f", "junit", "--fail-on", "warning", ".").out)
     suites = {s.get("name"): s for s in root.iter("testsuite")}
     assert set(suites) == {"a.ossa.yaml", "b.ossa.yaml"}

@@ -72,9 +72,23 @@ async def until(check: Callable[[], bool], timeout: float = 10.0) -> None:
         await asyncio.sleep(0.01)
 
 
+def _no_hints(items: Sequence[types.Diagnostic]) -> list[types.Diagnostic]:
+    return [d for d in items if d.severity != types.DiagnosticSeverity.Hint]
+
+
 async def diagnostics(client: LanguageClient, uri: str,
-                      ready: Callable[[Sequence[types.Diagnostic]], bool] | None = None) -> list[types.Diagnostic]:
-    """The diagnostics the user sees for `uri`: pulled (Neovim) or the latest pushed ones (VS Code)."""
+                      ready: Callable[[Sequence[types.Diagnostic]], bool] | None = None,
+                      hints: bool = False) -> list[types.Diagnostic]:
+    """The diagnostics the user sees for `uri`: pulled (Neovim) or the latest pushed ones (VS Code).
+    Hints (e.g. "a newer OSSA version exists") are left out unless asked for."""
+    keep = (lambda d: list(d)) if hints else _no_hints
+    check = ready
+    ready = (lambda d: check(keep(d))) if check is not None else None
+    return keep(await _diagnostics(client, uri, ready))
+
+
+async def _diagnostics(client: LanguageClient, uri: str,
+                       ready: Callable[[Sequence[types.Diagnostic]], bool] | None = None) -> list[types.Diagnostic]:
     if is_pull(client):
         async def pull() -> list[types.Diagnostic]:
             report = await client.text_document_diagnostic_async(

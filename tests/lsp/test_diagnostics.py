@@ -90,6 +90,14 @@ async def test_multi_document_file_checks_each_document(client: LanguageClient):
     assert [(d.code, d.range.start.line) for d in diags] == [("SCHEMA004", 19)]
 
 
+async def test_older_version_gets_a_hint_pointing_to_the_newest(client: LanguageClient):
+    uri = open_doc(client, "older.ossa.yaml", VALID)
+    diags = await diagnostics(client, uri, lambda d: len(d) > 0, hints=True)
+    [hint] = [d for d in diags if d.code == "SCHEMA014"]
+    assert hint.severity == types.DiagnosticSeverity.Hint and hint.range.start == types.Position(0, 12)
+    assert "migrate" in hint.message
+
+
 async def test_unsupported_api_version_names_the_supported_ones(client: LanguageClient):
     uri = open_doc(client, "old.ossa.yaml", VALID.replace("ossa/v0.2.2", "ossa/v9.9.9"))
     [d] = await diagnostics(client, uri, lambda d: len(d) > 0)
@@ -117,6 +125,7 @@ async def test_edit_storm_ends_in_the_final_state(vscode: LanguageClient):
         change_doc(vscode, uri, VALID.replace("    provider: openai", f"    provider: gen{version}"), version)
 
     def final(d) -> bool:
+        d = [x for x in d if x.severity != types.DiagnosticSeverity.Hint]
         return len(d) == 1 and "gen499" in d[0].message
 
     await until(lambda: final(vscode.diagnostics.get(uri, [])), timeout=15)

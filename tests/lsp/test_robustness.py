@@ -97,7 +97,15 @@ async def test_invalid_settings_fall_back_to_defaults_with_a_message(client: Lan
 async def test_disabling_the_server_clears_and_stops_diagnostics(client: LanguageClient):
     client.set_configuration({"enable": False}, section="ossa")
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
-    await asyncio.sleep(0.1)
+    probe = open_doc(client, "probe.ossa.yaml", BASE)
+    deadline = asyncio.get_running_loop().time() + 10
+    while await complete(client, probe, 7, 14):  # the new settings arrive asynchronously
+        assert asyncio.get_running_loop().time() < deadline, "the server never took the setting"
+        await asyncio.sleep(0.05)
     uri = open_doc(client, "disabled.ossa.yaml", BASE.replace("provider: openai", "provider: x"))
-    assert await diagnostics(client, uri) == [] if client.capabilities.text_document.diagnostic else True
+    if client.capabilities.text_document.diagnostic:
+        assert await diagnostics(client, uri) == []
+    else:
+        await asyncio.sleep(0.3)
+        assert list(client.diagnostics.get(uri, [])) == []
     assert await complete(client, uri, 7, 14) == []

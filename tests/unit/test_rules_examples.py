@@ -30,7 +30,15 @@ def example_policy(rule: Rule) -> Policy:
 
 
 def run(rule: Rule, text: str) -> Analysis:
-    return analyze(text, "example.ossa.yaml", policy=example_policy(rule))
+    workspace = None
+    if rule.workspace:  # cross-file rules: the example plus its peer manifests form the workspace
+        from ossa_lsp.core.workspace import WorkspaceIndex
+
+        workspace = WorkspaceIndex()
+        workspace.update_text("example.ossa.yaml", text)
+        for i, peer in enumerate(rule.peers):
+            workspace.update_text(f"peer-{i}.ossa.yaml", peer)
+    return analyze(text, "example.ossa.yaml", policy=example_policy(rule), workspace=workspace)
 
 
 def expected_offset(rule: Rule, text: str) -> int:

@@ -48,7 +48,7 @@ class PolicyLike(Protocol):
     """What `analyze` needs from the policy engine (core/rules): add policy findings to the analysis and
     mark suppressed findings (`Finding.suppressed`) of any source."""
 
-    def apply(self, analysis: Analysis) -> None: ...
+    def apply(self, analysis: Analysis, workspace: Any = None) -> None: ...
 
 
 def _is_empty(doc: Document) -> bool:
@@ -144,8 +144,12 @@ def _analyze(
     limits: Limits = DEFAULT_LIMITS,
     policy: PolicyLike | None = None,
     default_version: str | None = None,
+    workspace: Any = None,
+    manifest: Manifest | None = None,
 ) -> Analysis:
-    manifest = parse(text, path, limits)
+    """`manifest`: the text already parsed (the CLI parses once for the workspace index and the checks)."""
+    if manifest is None:
+        manifest = parse(text, path, limits)
     result = Analysis(path=path, manifest=manifest)
     findings = result.findings
     findings.extend(manifest.findings)
@@ -200,6 +204,6 @@ def _analyze(
         result.documents.append(DocumentInfo(index=doc.index, api_version=doc.api_version, kind=doc.kind,
                                              schema=used.label if used is not None else None, valid=valid))
     if policy is not None:
-        policy.apply(result)
+        policy.apply(result, workspace)
     findings.sort(key=Finding.sort_key)
     return result

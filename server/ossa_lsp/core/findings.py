@@ -55,6 +55,7 @@ class Fix:
 class Related:
     message: str
     span: Span
+    path: str | None = None  # another file (cross-file findings); None: the finding's own file
 
 
 @dataclass(slots=True)
@@ -85,7 +86,8 @@ class Finding:
             "range": self.span.to_json(),
         }
         if self.related:
-            out["related"] = [{"message": r.message, "range": r.span.to_json()} for r in self.related]
+            out["related"] = [{"message": r.message, "range": r.span.to_json(),
+                               **({"path": r.path} if r.path else {})} for r in self.related]
         if self.fixes:
             out["fixes"] = [{"title": f.title, "safe": f.safe} for f in self.fixes]
         if self.suppressed is not None:

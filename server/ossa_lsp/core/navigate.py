@@ -6,24 +6,67 @@ schema alone, so it works the same for bundled and user-supplied schemas.
 
 from __future__ import annotations
 
+import json
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 Schema = dict[str, Any]
 MAX_REF_DEPTH = 32
 
 
+_LOCK = threading.Lock()
+_DOCS: dict[Path, dict[str, Any]] = {}  # schema documents by file, for $refs across our own files
+_ROOTS: dict[int, Path] = {}  # id(document) → its file
+_ORIGIN: dict[int, Path] = {}  # id(any object inside a registered document) → that document's file
+
+
+def register_document(root: dict[str, Any], path: Path) -> None:
+    """Remember which file a schema (and every object in it) came from, so `$ref`s that point to
+    other files (e.g. our shared `common/*.schema.json`) can be followed relative to it."""
+    path = path.resolve()
+    with _LOCK:
+        if _ROOTS.get(id(root)) == path:
+            return
+        _DOCS[path] = root
+        _ROOTS[id(root)] = path
+        stack: list[Any] = [root]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                _ORIGIN[id(node)] = path
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+
+
+def _document(path: Path) -> dict[str, Any] | None:
+    with _LOCK:
+        hit = _DOCS.get(path)
+    if hit is not None:
+        return hit
+    try:
+        doc = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    register_document(doc, path)
+    return doc
+
+
 class SchemaNav:
     def __init__(self, root: Schema) -> None:
         self.root = root
+        self.path = _ROOTS.get(id(root))
 
-    def _pointer(self, ref: str) -> Schema | None:
-        if not ref.startswith("#"):
-            return None  # cross-file refs are resolved by the validator; navigation stays in the file
-        node: Any = self.root
-        for part in ref[1:].split("/")[1:] if ref != "#" else []:
+    @staticmethod
+    def _pointer(doc: Any, ref: str) -> Schema | None:
+        node: Any = doc
+        for part in ref[1:].split("/")[1:] if ref not in ("#", "") else []:
             part = part.replace("~1", "/").replace("~0", "~")
             if isinstance(node, dict) and part in node:
                 node = node[part]
@@ -33,14 +76,32 @@ class SchemaNav:
                 return None
         return node if isinstance(node, dict) else None
 
+    def _target(self, holder: dict[str, Any], ref: str) -> Schema | None:
+        file, _, fragment = ref.partition("#")
+        base = _ORIGIN.get(id(holder), self.path)
+        if not file:
+            doc = _DOCS.get(base) if base is not None else None
+            return self._pointer(doc if doc is not None else self.root, "#" + fragment)
+        if base is None or "://" in file:
+            return None  # only files next to ours are followed; never the network
+        other = _document((base.parent / file).resolve())
+        return self._pointer(other, "#" + fragment) if other is not None else None
+
     def resolve(self, schema: Any) -> Schema:
         depth = 0
         while isinstance(schema, dict) and "$ref" in schema and depth < MAX_REF_DEPTH:
-            target = self._pointer(str(schema["$ref"]))
+            target = self._target(schema, str(schema["$ref"]))
             if target is None:
                 break
             extra = {k: v for k, v in schema.items() if k != "$ref"}
-            schema = {**target, **extra} if extra else target
+            if extra:  # our descriptions next to a $ref: keep them, on top of the target's
+                merged = {**target, **extra}
+                origin = _ORIGIN.get(id(target))
+                if origin is not None:
+                    _ORIGIN[id(merged)] = origin
+                schema = merged
+            else:
+                schema = target
             depth += 1
         return schema if isinstance(schema, dict) else {}
 

@@ -196,6 +196,7 @@ class SchemaRegistry:
             if hit is not None:
                 return hit
             schema = json.loads((self.directory / file).read_text("utf-8"))
+            _register(schema, self.directory / file)
             compiled = CompiledSchema(label=f"ossa/{version}", version=version, schema=schema,
                                       path=self.directory / file, trusted=True)
             self._compiled[file] = compiled
@@ -221,6 +222,7 @@ class SchemaRegistry:
             raise SchemaError(f"schema file {path} is not a JSON Schema (top level is {type(schema).__name__})")
         compiled = CompiledSchema(label=str(path), version=None, schema=schema if isinstance(schema, dict) else {},
                                   path=p)
+        _register(compiled.schema, p)
         compiled.validator  # noqa: B018 - compile now so a broken schema is reported up front
         with self._lock:
             self._files[p] = compiled
@@ -232,6 +234,12 @@ class SchemaRegistry:
 
     def catalog_entries(self) -> list[VersionEntry]:
         return list(self.catalog)
+
+
+def _register(schema: dict[str, Any], path: Path) -> None:
+    from ossa_lsp.core.navigate import register_document
+
+    register_document(schema, path)
 
 
 REGISTRY = SchemaRegistry()

@@ -13,6 +13,7 @@ details such as tabs and duplicate keys.
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 from collections.abc import Iterator, Sequence
@@ -639,7 +640,18 @@ def is_json_path(path: str | None) -> bool:
 
 
 def parse(text: str, path: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Manifest:
-    """Parse manifest text; JSON when the file name says so (or the text is clearly a JSON object)."""
+    """Parse manifest text; JSON when the file name says so. The tree holds no reference cycles, so the
+    cyclic GC is paused while it is built (it otherwise takes about half the parse time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse(text, path, limits)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse(text: str, path: str | None, limits: Limits) -> Manifest:
     if text.startswith("\ufeff"):
         text = text[1:]
     if len(text) > limits.max_chars:

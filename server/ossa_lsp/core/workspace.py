@@ -13,11 +13,12 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ossa_lsp.core.source import MAP, SCALAR, SEQ, Document, Node, parse
+from ossa_lsp.core.source import MAP, SCALAR, SEQ, Document, Manifest, Node, parse
 from ossa_lsp.core.spans import Span
 
 INTERNAL_SUFFIXES = (".svc", ".svc.cluster.local", ".cluster.local", ".internal", ".local")
@@ -183,11 +184,26 @@ class WorkspaceIndex:
         self._by_name: dict[str, list[Agent]] = {}
         self._lock = threading.RLock()
         self.generation = 0  # bumps on every change, for caches of cross-file results
+        self._memo: dict[str, Any] = {}
+        self._memo_generation = -1
+
+    def _cached(self, key: str, compute: Callable[[], Any]) -> Any:
+        """Answers that depend on the whole index are computed once per generation."""
+        with self._lock:
+            if self._memo_generation != self.generation:
+                self._memo = {}
+                self._memo_generation = self.generation
+            if key not in self._memo:
+                self._memo[key] = compute()
+            return self._memo[key]
 
     # -- updates -----------------------------------------------------------------------------------
     def update_text(self, path: str, text: str, stamp: Any = None) -> bool:
         """(Re)index one file from its text; True when its agents changed."""
-        manifest = parse(text, path)
+        return self.update_manifest(path, parse(text, path), stamp)
+
+    def update_manifest(self, path: str, manifest: Manifest, stamp: Any = None) -> bool:
+        path = norm(path)
         agents = [a for d in manifest.documents for a in agents_of(d, path)]
         with self._lock:
             old = self._files.get(path)
@@ -202,6 +218,7 @@ class WorkspaceIndex:
             return True
 
     def update_file(self, path: str) -> bool:
+        path = norm(path)
         try:
             stat = os.stat(path)
             with self._lock:
@@ -216,6 +233,7 @@ class WorkspaceIndex:
         return self.update_text(path, data.decode("utf-8-sig", "replace"), stat.st_mtime_ns)
 
     def remove(self, path: str) -> bool:
+        path = norm(path)
         with self._lock:
             if path not in self._files:
                 return False
@@ -243,8 +261,7 @@ class WorkspaceIndex:
 
     # -- queries -----------------------------------------------------------------------------------
     def agents(self) -> list[Agent]:
-        with self._lock:
-            return [a for f in self._files.values() for a in f.agents]
+        return list(self._cached("agents", lambda: [a for f in self._files.values() for a in f.agents]))
 
     def files(self) -> list[str]:
         with self._lock:
@@ -252,7 +269,7 @@ class WorkspaceIndex:
 
     def agents_in(self, path: str) -> list[Agent]:
         with self._lock:
-            entry = self._files.get(path)
+            entry = self._files.get(norm(path))
             return list(entry.agents) if entry else []
 
     def named(self, name: str) -> list[Agent]:
@@ -268,6 +285,10 @@ class WorkspaceIndex:
         if not candidates:
             return None
         return sorted(candidates, key=lambda a: (a.path, a.document))[0]
+
+    def resolves_host(self, host: str) -> bool:
+        first = host.lower().split(".", 1)[0]
+        return any(a.matches_host(host) for a in self.named(first))
 
     def calls(self) -> Iterator[Call]:
         for a in self.agents():
@@ -292,6 +313,9 @@ class WorkspaceIndex:
 
     def cycles(self) -> list[list[Call]]:
         """Call cycles (each reported once, starting at its smallest agent)."""
+        return list(self._cached("cycles", self._cycles))
+
+    def _cycles(self) -> list[list[Call]]:
         graph: dict[int, list[Call]] = {}
         agents = {id(a): a for a in self.agents()}
         for c in self.calls():
@@ -314,6 +338,12 @@ class WorkspaceIndex:
         for key in sorted(graph, key=lambda k: (agents[k].name, agents[k].path)):
             visit(key, key, [], {key})
         return found
+
+
+@lru_cache(maxsize=65536)
+def norm(path: str) -> str:
+    """One key per file, however it was named (relative, absolute, through links)."""
+    return path if "://" in path or path.startswith("untitled:") else os.path.realpath(path)
 
 
 def _same(a: list[Agent], b: list[Agent]) -> bool:

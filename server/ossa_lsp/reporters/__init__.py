@@ -34,8 +34,9 @@ def summary(reports: Sequence[FileReport]) -> dict[str, Any]:
     }
 
 
-def visible(report: FileReport) -> list[Finding]:
-    return [f for f in report.findings if f.suppressed is None]
+def visible(report: FileReport, hints: bool = False) -> list[Finding]:
+    """Findings to show: unsuppressed, and (in text-like formats) no hints, which are editor nudges."""
+    return [f for f in report.findings if f.suppressed is None and (hints or f.severity != Severity.HINT)]
 
 
 def lsp_range(report: FileReport, f: Finding) -> dict[str, dict[str, int]]:

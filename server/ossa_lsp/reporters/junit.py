@@ -9,7 +9,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from ossa_lsp.checker import FileReport
-from ossa_lsp.core.findings import Finding
+from ossa_lsp.core.findings import Finding, Severity
 
 
 def _case(suite: ET.Element, r: FileReport, f: Finding) -> str:
@@ -38,14 +38,15 @@ def render(reports: Sequence[FileReport], opts: dict[str, Any]) -> str:
             ET.SubElement(case, "error", type="IO", message=r.error).text = f"{r.path}: {r.error}"
             counts["tests"] += 1
             counts["errors"] += 1
-        for f in r.findings:
+        shown = [f for f in r.findings if f.severity != Severity.HINT]  # hints are editor nudges, not tests
+        for f in shown:
             outcome = _case(suite, r, f)
             counts["tests"] += 1
             if outcome == "failure":
                 counts["failures"] += 1
             elif outcome == "skipped":
                 counts["skipped"] += 1
-        flagged = {f.document for f in r.findings}
+        flagged = {f.document for f in shown}
         for d in r.documents:
             if d.index not in flagged:
                 label = " ".join(x for x in (d.kind, d.api_version) if x)

@@ -33,8 +33,8 @@ def render(reports: Sequence[FileReport], opts: dict[str, Any]) -> str:
     s = summary(reports)
     if not opts.get("quiet") or s["errors"]:
         parts = [_plural(s["errors"], "error"), _plural(s["warnings"], "warning")]
-        if s["info"] or s["hints"]:
-            parts.append(f"{s['info'] + s['hints']} info")
+        if s["info"]:
+            parts.append(f"{s['info']} info")
         if s["suppressed"]:
             parts.append(f"{s['suppressed']} suppressed")
         docs = f" ({_plural(s['documents'], 'document')})" if s["documents"] != s["files"] else ""

@@ -4,7 +4,16 @@ every rule (and registers its code in `findings.CODES`); `policy.Policy` runs th
 from __future__ import annotations
 
 # Imported for their side effect: each family module declares its rules in the registry.
-from ossa_lsp.core.rules import cost, hygiene, llm, metadata, observability, resources, security  # noqa: F401
+from ossa_lsp.core.rules import (  # noqa: F401
+    cost,
+    hygiene,
+    llm,
+    mesh,
+    metadata,
+    observability,
+    resources,
+    security,
+)
 from ossa_lsp.core.rules.registry import (
     FAMILIES,
     PROFILES,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ossa_lsp.core.findings import Finding, Fix, Related, Severity, TextEdit
 from ossa_lsp.core.rules.data import ModelRegistry, bundled_models
@@ -16,6 +16,9 @@ from ossa_lsp.core.rules.registry import Rule
 from ossa_lsp.core.source import MAP, SCALAR, SEQ, Document, Node, key_text
 from ossa_lsp.core.spans import LineIndex, Span
 from ossa_lsp.core.validate import pointer
+
+if TYPE_CHECKING:
+    from ossa_lsp.core.workspace import WorkspaceIndex
 
 Path = Sequence[str | int]
 Trail = tuple[Any, str | int] | None  # (parent trail, key or index): a path built only when reported
@@ -31,8 +34,11 @@ class Env:
 
 class Context:
     def __init__(self, doc: Document, rule: Rule, severity: Severity, options: dict[str, Any], env: Env,
-                 lines: LineIndex | None = None, shared: dict[str, Any] | None = None) -> None:
+                 lines: LineIndex | None = None, shared: dict[str, Any] | None = None,
+                 workspace: WorkspaceIndex | None = None, path: str | None = None) -> None:
         self.doc = doc
+        self.workspace = workspace  # every manifest's agents (cross-file rules); None for a lone file
+        self.path = path
         self.lines = lines
         self.secrets: list[str] = []  # secret values found, so the policy can mask them in other messages
         self.shared = shared if shared is not None else {}  # per-document work shared by the rules

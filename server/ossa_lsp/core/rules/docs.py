@@ -50,6 +50,9 @@ def page(r: Rule) -> str:
     marked = ", on the line marked `# <-`" if f"# <- {r.code}" in r.bad else ""
     out.append(f"\n## Example\n\nReported (the finding underlines `{r.expect}`{marked}):\n\n")
     out.append(f"```yaml\n{r.bad}```\n\nNot reported:\n\n```yaml\n{r.good}```\n")
+    for i, peer in enumerate(r.peers, 1):
+        title = "The other manifest" if len(r.peers) == 1 else f"Other manifest {i}"
+        out.append(f"\n{title} in the example workspace:\n\n```yaml\n{peer}```\n")
     if r.example_options:
         cfg = "\n".join(f"    {k}: {json.dumps(v)}" for k, v in r.example_options.items())
         out.append(f"\nThe example runs with these options:\n\n```yaml\nrules:\n  {r.code}:\n{cfg}\n```\n")

@@ -19,6 +19,7 @@ from ossa_lsp.core.source import Document
 
 if TYPE_CHECKING:
     from ossa_lsp.core.analyze import Analysis
+    from ossa_lsp.core.workspace import WorkspaceIndex
 
 log = logging.getLogger("ossa_lsp.rules")
 
@@ -62,13 +63,15 @@ class Policy:
         e = self.rules.get(code)
         return e.severity if e is not None else None
 
-    def apply(self, analysis: Analysis) -> None:
+    def apply(self, analysis: Analysis, workspace: WorkspaceIndex | None = None) -> None:
+        """Run the rules on every document, then apply suppressions to findings of any source.
+        Cross-file rules run only when a workspace index is given."""
         lines = analysis.manifest.lines
         found: list[Finding] = []
         secrets: list[str] = []
         for doc in analysis.manifest.documents:
             if applies_to(doc):
-                found.extend(self._run(doc, analysis, secrets))
+                found.extend(self._run(doc, analysis, secrets, workspace))
         analysis.findings.extend(found)
         if secrets:
             _scrub(analysis.findings, secrets)
@@ -83,14 +86,16 @@ class Policy:
         suppress.apply(sups, unused)
         analysis.findings.extend(problems + unused)
 
-    def _run(self, doc: Document, analysis: Analysis, secrets: list[str]) -> list[Finding]:
+    def _run(self, doc: Document, analysis: Analysis, secrets: list[str],
+             workspace: WorkspaceIndex | None = None) -> list[Finding]:
         out: list[Finding] = []
         shared: dict[str, Any] = {"text": analysis.manifest.text}
         for code, e in self.rules.items():
             check = e.rule.check
-            if check is None:
+            if check is None or (e.rule.workspace and workspace is None):
                 continue
-            ctx = Context(doc, e.rule, e.severity, dict(e.options), self.env, analysis.manifest.lines, shared)
+            ctx = Context(doc, e.rule, e.severity, dict(e.options), self.env, analysis.manifest.lines, shared,
+                          workspace, analysis.path)
             try:
                 out.extend(check(ctx))
             except Exception as err:  # a rule bug must never cost the user the other findings

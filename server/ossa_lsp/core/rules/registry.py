@@ -81,6 +81,7 @@ class Rule:
     options: tuple[Option, ...] = ()
     example_options: Mapping[str, Any] = field(default_factory=dict)  # options the examples run with
     example_with: tuple[str, ...] = ()  # other rules the examples need (e.g. the one a suppression names)
+    peers: tuple[str, ...] = ()  # workspace rules: the other manifests of the example workspace
     details: str = ""  # more on what exactly counts, for the docs page
 
     def option(self, name: str) -> Option | None:
@@ -112,14 +113,14 @@ def declare(rule_: Rule) -> Rule:
 def rule(code: str, name: str, family: str, summary: str, *, levels: Levels, why: str, bad: str, good: str,
          expect: str, fix: str = "none", workspace: bool = False, options: tuple[Option, ...] = (),
          example_options: Mapping[str, Any] | None = None, example_with: tuple[str, ...] = (),
-         details: str = "") -> Callable[[Check], Check]:
+         details: str = "", peers: tuple[str, ...] = ()) -> Callable[[Check], Check]:
     """Declare a rule whose findings come from the decorated generator."""
 
     def wrap(fn: Check) -> Check:
         declare(Rule(code=code, name=name, family=family, summary=summary, levels=levels, why=why,
                      bad=bad, good=good, expect=expect, check=fn, fix=fix, workspace=workspace,
                      options=options, example_options=dict(example_options or {}), example_with=example_with,
-                     details=details))
+                     details=details, peers=peers))
         return fn
 
     return wrap

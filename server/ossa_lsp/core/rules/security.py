@@ -190,7 +190,7 @@ def insecure_http(ctx: Context) -> Iterator[Finding]:
             continue
         parts = split_url(url)
         host = parts.hostname if parts is not None else None
-        if not host or is_internal_host(host, extra):
+        if not host or is_internal_host(host, extra) or (ctx.workspace is not None and ctx.workspace.resolves_host(host)):
             continue
         secure = "https://" if low.startswith("http://") else "wss://"
         fixed = secure + url.strip().split("://", 1)[1]
@@ -360,7 +360,8 @@ _AGENT_LABEL = re.compile(r"(?:^|[-_])agent(?:[-_]?\d+)?$")
     why="The guide's network security for agent meshes is \"mTLS between agents\": both sides prove who they "
         "are, so one compromised agent cannot impersonate another.",
     details="A tool counts as an agent call when its endpoint's host (first label) or its name ends in `agent`, "
-            "its path has an `/a2a` segment, or its host matches `agent-hosts`. It passes with `auth.type: mtls`.",
+            "its path has an `/a2a` segment, or its host matches `agent-hosts`, or (with a workspace) when the host names an agent defined in another manifest. "
+            "It passes with `auth.type: mtls`.",
     options=(Option("agent-hosts", "strings", [], "Host patterns (globs) of other agents, e.g. `*.agents.svc`."),),
     bad=agent("  tools:\n    - type: http\n      name: invoke_worker_agent\n      endpoint: http://worker-agent:8080/api\n"
               "      auth:\n        type: bearer  # <- MESH001\n        credentials: ORCHESTRATOR_TOKEN\n"),
@@ -379,7 +380,8 @@ def agent_mtls(ctx: Context) -> Iterator[Finding]:
         name = tool.get("name") if isinstance(tool.get("name"), str) else ""
         is_agent = bool(_AGENT_LABEL.search(host.split(".")[0]) or _AGENT_LABEL.search(str(name).lower())
                         or (parts is not None and "/a2a" in (parts.path or "").lower())
-                        or any(fnmatchcase(host, p) for p in patterns))
+                        or any(fnmatchcase(host, p) for p in patterns)
+                        or (ctx.workspace is not None and host and ctx.workspace.resolves_host(host)))
         if not is_agent:
             continue
         auth = tool.get("auth")
