@@ -68,6 +68,14 @@ def _parser() -> argparse.ArgumentParser:
     pol.add_argument("--fail-on", choices=["error", "warning", "info"],
                      help="exit 1 when a finding is at least this severe (default: the config's fail-on, else error)")
 
+    graph = sub.add_parser("graph", help="write the agent call graph (Mermaid or Graphviz DOT)",
+                           description="Draw which agents call which, from the tool endpoints of every manifest "
+                           "under the paths. Endpoints that match no agent are dashed external nodes.")
+    graph.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    graph.add_argument("-f", "--format", choices=["mermaid", "dot"], default="mermaid", help="output format")
+    graph.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    graph.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching paths")
+
     rules = sub.add_parser("rules", help="list the policy rules, or show one rule's documentation",
                            description="List the policy rules, or print one rule's page (`ossa-lsp rules SEC001`).")
     rules.add_argument("rule", nargs="?", metavar="CODE|NAME", help="a rule code or name")
@@ -107,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "rules":
             return _rules(args)
+        if args.command == "graph":
+            return _graph(args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -207,6 +217,27 @@ def _check(args: argparse.Namespace) -> int:
     if any(r.error for r in reports) or broken_config:
         return EXIT_USAGE
     return EXIT_FINDINGS if any(r.failed for r in reports) else EXIT_OK
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from ossa_lsp import checker
+    from ossa_lsp.core import graph
+
+    files, missing = checker.expand(args.paths or ["."], tuple(args.exclude))
+    for m in missing:
+        _err(f"{m.path}: {m.error}")
+    index = checker.index_files(files)
+    text = graph.mermaid(index) if args.format == "mermaid" else graph.dot(index)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as err:
+            _err(f"cannot write {args.output}: {err.strerror or err}")
+            return EXIT_USAGE
+    else:
+        sys.stdout.write(text)
+    return EXIT_USAGE if missing else EXIT_OK
 
 
 def _fix(files: Sequence[str], schema: Any, pargs: Any, args: argparse.Namespace) -> int:

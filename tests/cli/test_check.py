@@ -250,3 +250,15 @@ def test_no_traceback_for_usage_errors(cli):
 def test_version_flag(cli):
     r = cli("--version")
     assert r.code == 0 and r.out.startswith("ossa-lsp ")
+
+
+def test_graph_command_writes_mermaid_and_dot(cli):
+    from tests.conftest import ROOT
+
+    ws = str(ROOT / "tests" / "fixtures" / "workspace")
+    r = cli("graph", ws)
+    assert r.code == 0 and r.out.startswith("flowchart LR\n")
+    assert 'orchestrator -->|"invoke_fraud_worker"| fraud_worker' in r.out
+    d = cli("graph", "-f", "dot", ws)
+    assert d.out.startswith("digraph agents {") and "ext_ledger_agent" in d.out
+    assert cli("graph", "nowhere").code == 2
