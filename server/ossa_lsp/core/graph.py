@@ -73,7 +73,8 @@ def dot(index: WorkspaceIndex) -> str:
     externals: dict[str, str] = {}
     out = ["digraph agents {", "  rankdir=LR;", '  node [shape=box, style=rounded, fontname="Helvetica"];']
     for a in sorted(index.agents(), key=lambda a: (a.name, a.path)):
-        out.append(f'  {_node_id(a, ids)} [label="{_esc_dot(chr(10).join(_label(a)))}"];')
+        label = "\\n".join(_esc_dot(line) for line in _label(a))  # DOT's own line break escape
+        out.append(f'  {_node_id(a, ids)} [label="{label}"];')
     edges = []
     for call in index.calls():
         src = _node_id(call.caller, ids)
