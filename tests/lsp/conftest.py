@@ -19,12 +19,25 @@ ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
+def accept_registrations(client: LanguageClient) -> list[types.Registration]:
+    """Answer client/registerCapability as editors do (pytest-lsp's client has no handler for it)."""
+    seen: list[types.Registration] = []
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        seen.extend(params.registrations)
+
+    client.registrations = seen  # type: ignore[attr-defined]
+    return seen
+
+
 @pytest_lsp.fixture(
     params=["visual-studio-code", "neovim"],
     config=ClientServerConfig(server_command=SERVER, server_env=ENV),
 )
 async def client(request: Any, lsp_client: LanguageClient):
     lsp_client.set_configuration({"debounceMs": 10}, section="ossa")
+    accept_registrations(lsp_client)
     params = types.InitializeParams(capabilities=client_capabilities(request.param),
                                     root_uri=FIXTURES.as_uri(), workspace_folders=None)
     result = await lsp_client.initialize_session(params)
@@ -37,6 +50,7 @@ async def client(request: Any, lsp_client: LanguageClient):
 async def vscode(lsp_client: LanguageClient):
     """Only VS Code's capabilities (push diagnostics): for tests about publishing itself."""
     lsp_client.set_configuration({"debounceMs": 30}, section="ossa")
+    accept_registrations(lsp_client)
     await lsp_client.initialize_session(types.InitializeParams(capabilities=client_capabilities("visual-studio-code")))
     yield
     await lsp_client.shutdown_session()

@@ -10,7 +10,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from tests.lsp.conftest import ENV, SERVER, until
+from tests.lsp.conftest import ENV, SERVER, accept_registrations, until
 from tests.lsp.test_completion_hover import complete, hover
 
 MANIFEST = """apiVersion: ossa/v0.2.2
@@ -37,6 +37,7 @@ async def ws(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactor
     root = tmp_path_factory.mktemp("policy")
     (root / ".ossa-lsp.yaml").write_text("extends: enterprise\nignore: [OBS]\n")
     lsp_client.set_configuration({"debounceMs": 10}, section="ossa")
+    accept_registrations(lsp_client)
     await lsp_client.initialize_session(types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"), root_uri=root.as_uri()))
     lsp_client.root = root  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ from pygls.lsp.client import LanguageClient as PyglsClient
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from tests.conftest import ROOT
-from tests.lsp.conftest import ENV, SERVER, diagnostics, open_doc, until
+from tests.lsp.conftest import ENV, SERVER, accept_registrations, diagnostics, open_doc, until
 from tests.lsp.test_completion_hover import BASE, complete
 
 LSPBENCH = ROOT.parent / "shared" / "tools" / "lspbench" / "fixtures"
@@ -74,6 +74,7 @@ async def configured(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPa
         {"type": "object", "properties": {"kind": {"enum": ["Robot"], "description": "Robots only."}}}))
     lsp_client.set_configuration({"schemas": {"**/legacy/*.yaml": "robot.schema.json"},
                                   "extraFiles": ["**/agents/*.yml"], "debounceMs": 10}, section="ossa")
+    accept_registrations(lsp_client)
     await lsp_client.initialize_session(types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"), root_uri=root.as_uri()))
     lsp_client.root = root  # type: ignore[attr-defined]

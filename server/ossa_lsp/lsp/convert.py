@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lsprotocol import types
+from pygls.uris import from_fs_path
 from pygls.workspace import TextDocument
 
 from ossa_lsp.core.findings import Finding, Severity, doc_url
@@ -36,11 +37,19 @@ def from_position(doc: TextDocument, pos: types.Position) -> Pos:
     return Pos(p.line, p.character)
 
 
+def _related_location(doc: TextDocument, path: str | None, span: Span, lines: Sequence[str]) -> types.Location:
+    if path is None:
+        return types.Location(uri=doc.uri, range=to_range(doc, span, lines))
+    # Another file: its text is not at hand, so columns stay in code points (exact for ASCII lines).
+    return types.Location(uri=from_fs_path(path) or path, range=types.Range(
+        start=types.Position(span.start.line, span.start.character),
+        end=types.Position(span.end.line, span.end.character)))
+
+
 def diagnostic(doc: TextDocument, f: Finding, lines: Sequence[str] | None = None) -> types.Diagnostic:
     lines = doc.lines if lines is None else lines
     related = [
-        types.DiagnosticRelatedInformation(
-            location=types.Location(uri=doc.uri, range=to_range(doc, r.span, lines)), message=r.message)
+        types.DiagnosticRelatedInformation(location=_related_location(doc, r.path, r.span, lines), message=r.message)
         for r in f.related
     ]
     return types.Diagnostic(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -28,6 +29,7 @@ CONFIG_FILE_NAMES = (".ossa-lsp.yaml", ".ossa-lsp.yml")  # as core.config.CONFIG
 if TYPE_CHECKING:  # the engine (jsonschema, yaml, pydantic) loads after `initialize` is answered
     from ossa_lsp.core.analyze import Analysis
     from ossa_lsp.core.schemas import CompiledSchema
+    from ossa_lsp.core.workspace import WorkspaceIndex
     from ossa_lsp.lsp.settings import Settings
 
 log = logging.getLogger("ossa_lsp")
@@ -39,6 +41,8 @@ class Entry:
     version: int | None
     analysis: Analysis
     schema: CompiledSchema | None  # the schema of the first document, for completion and hover
+    generation: int = -1  # the workspace index generation the cross-file findings were computed at
+    policy: Any = None  # the policy it was checked with (to recompute cross-file findings)
 
 
 class OssaLanguageServer(LanguageServer):
@@ -56,6 +60,11 @@ class OssaLanguageServer(LanguageServer):
         self._schema_errors_shown: set[str] = set()
         self._settings_problems: list[str] = []
         self.settings_ready = asyncio.Event()  # set once the client's settings have been read
+        self._index: WorkspaceIndex | None = None
+        self.refresh_task: asyncio.Task[None] | None = None
+        self.refresh_skip: str | None = None  # the document whose own edit caused the pending refresh
+        self.index_task: asyncio.Task[int] | None = None
+        self.main_loop: asyncio.AbstractEventLoop | None = None  # for work finished in threads
 
     # -- errors and logging ------------------------------------------------------------------------
     def report_server_error(self, error: Exception, source: Any) -> None:
@@ -132,6 +141,32 @@ class OssaLanguageServer(LanguageServer):
         root = self.workspace.root_path
         return f"{root}/{path}" if root else path
 
+    # -- the workspace index ------------------------------------------------------------------------
+    @property
+    def index(self) -> WorkspaceIndex:
+        """Every agent of every manifest in the workspace (open buffers win over files on disk)."""
+        if self._index is None:
+            from ossa_lsp.core.workspace import WorkspaceIndex
+
+            self._index = WorkspaceIndex()
+        return self._index
+
+    def fresh(self, entry: Entry | None, doc: TextDocument) -> bool:
+        """Current for this version; when only other manifests changed, just its cross-file findings
+        are recomputed (index lookups: no parse, no schema validation)."""
+        if entry is None or entry.version != doc.version:
+            return False
+        generation = self.index.generation
+        if entry.generation != generation and entry.policy is not None:
+            from ossa_lsp.core.rules import RULES
+
+            analysis = entry.analysis
+            cross = entry.policy.cross_file(analysis, self.index)
+            kept = [f for f in analysis.findings if not (f.code in RULES and RULES[f.code].workspace)]
+            analysis.findings = sorted(kept + cross, key=lambda f: f.sort_key())
+            entry.generation = generation
+        return True
+
     # -- analysis ----------------------------------------------------------------------------------
     def _run(self, uri: str, version: int | None, text: str, path: str, schema: CompiledSchema | None) -> Entry:
         from ossa_lsp.core.analyze import analyze
@@ -139,11 +174,26 @@ class OssaLanguageServer(LanguageServer):
 
         if PurePosixPath(path).name in CONFIG_FILE_NAMES:
             return self._run_config(version, text, path)
+        from ossa_lsp.core.source import parse
+
         limits = Limits(max_chars=self.settings.max_file_size)
-        analysis = analyze(text, path, schema=schema, limits=limits, policy=self.policy_for(path),
-                           default_version=self.settings.default_version)
+        manifest = parse(text, path, limits)
+        index = self.index
+        changed = index.update_manifest(path, manifest, version)  # before the rules: they read the index
+        generation = index.generation
+        policy = self.policy_for(path)
+        analysis = analyze(text, path, schema=schema, limits=limits, policy=policy,
+                           default_version=self.settings.default_version, workspace=index, manifest=manifest)
         first = analysis.schemas.get(0) or next(iter(analysis.schemas.values()), None)
-        return Entry(version, analysis, first)
+        if changed:
+            self.others_changed(uri)
+        return Entry(version, analysis, first, generation, policy)
+
+    def others_changed(self, uri: str | None) -> None:
+        """The workspace's agents changed: re-check the other open manifests (cross-file findings)."""
+        from ossa_lsp.lsp.features.workspace import schedule_refresh
+
+        schedule_refresh(self, uri)
 
     def _run_config(self, version: int | None, text: str, path: str) -> Entry:
         """Our config file: its problems (with positions) as findings; the config schema for completion."""
@@ -174,7 +224,7 @@ class OssaLanguageServer(LanguageServer):
     def analysis_now(self, doc: TextDocument) -> Entry | None:
         """Cached analysis of the document's current version (computed inline when missing)."""
         entry = self.cache.get(doc.uri)
-        if entry is not None and entry.version == doc.version:
+        if entry is not None and self.fresh(entry, doc):
             return entry
         if not self.is_ossa(doc):
             return None
@@ -187,7 +237,7 @@ class OssaLanguageServer(LanguageServer):
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.settings_ready.wait(), timeout=2)
         entry = self.cache.get(doc.uri)
-        if entry is not None and entry.version == doc.version:
+        if entry is not None and self.fresh(entry, doc):
             return entry
         if not self.is_ossa(doc):
             return None
@@ -204,7 +254,7 @@ class OssaLanguageServer(LanguageServer):
 
     def open_document(self, uri: str) -> TextDocument | None:
         """The open document for `uri`, or None (never a document read from disk behind our back)."""
-        return self.workspace.text_documents.get(uri)
+        return self.workspace.text_documents.get(unquote(uri))  # pygls keys documents by the unquoted URI
 
     def forget(self, uri: str) -> None:
         self.cache.pop(uri, None)
@@ -222,10 +272,11 @@ def create_server() -> OssaLanguageServer:
         hover,
         lifecycle,
         structure,
+        workspace,
     )
 
     ls = OssaLanguageServer()
-    for module in (lifecycle, diagnostics, completion, hover, structure, code_actions, commands):
+    for module in (lifecycle, diagnostics, completion, hover, structure, code_actions, commands, workspace):
         module.register(ls)
     return ls
 

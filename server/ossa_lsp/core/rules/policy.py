@@ -86,6 +86,28 @@ class Policy:
         suppress.apply(sups, unused)
         analysis.findings.extend(problems + unused)
 
+    def cross_file(self, analysis: Analysis, workspace: WorkspaceIndex) -> list[Finding]:
+        """Only the cross-file findings, suppressions applied: for re-checking an analysed document
+        when other manifests changed (no parse, no schema validation)."""
+        found: list[Finding] = []
+        for doc in analysis.manifest.documents:
+            if not applies_to(doc):
+                continue
+            for e in self.rules.values():
+                if not e.rule.workspace or e.rule.check is None:
+                    continue
+                ctx = Context(doc, e.rule, e.severity, dict(e.options), self.env, analysis.manifest.lines, {},
+                              workspace, analysis.path)
+                try:
+                    found.extend(e.rule.check(ctx))
+                except Exception as err:  # a rule bug must never cost the user the other findings
+                    log.error("internal error in rule %s on %s: %s: %s", e.rule.code, analysis.path or "<text>",
+                              type(err).__name__, err)
+        sups = suppress.parse(analysis.manifest)
+        if sups:
+            suppress.apply(sups, found)
+        return found
+
     def _run(self, doc: Document, analysis: Analysis, secrets: list[str],
              workspace: WorkspaceIndex | None = None) -> list[Finding]:
         out: list[Finding] = []

@@ -26,6 +26,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
@@ -91,6 +92,12 @@ def manifests(ls: OssaLanguageServer, folders: list[Path]) -> list[Path]:
     return [p for p in sorted(seen) if not _excluded(ls, p)]
 
 
+def _open_document(ls: OssaLanguageServer, uri: str) -> TextDocument | None:
+    """The open document for `uri`. pygls keys open documents by the unquoted URI, so a path with a
+    space (`%20`) is looked up both ways."""
+    return ls.open_document(uri) or ls.open_document(unquote(uri))
+
+
 def _read(path: Path) -> tuple[str | None, Any]:
     data = path.read_bytes()
     try:
@@ -100,14 +107,14 @@ def _read(path: Path) -> tuple[str | None, Any]:
     return decode(data)
 
 
-class _Progress:
+class Progress:
     """Work-done progress on a client token, a server-created token, or nothing."""
 
     def __init__(self, ls: OssaLanguageServer, token: Any) -> None:
         self.ls, self.token, self.last = ls, token, 0.0
 
     @classmethod
-    async def start(cls, ls: OssaLanguageServer, client_token: Any, title: str) -> _Progress:
+    async def start(cls, ls: OssaLanguageServer, client_token: Any, title: str) -> Progress:
         token = client_token if isinstance(client_token, (str, int)) else None
         caps = ls.client_capabilities.window if ls.client_capabilities else None
         if token is None and caps is not None and caps.work_done_progress:
@@ -155,7 +162,7 @@ async def validate_workspace(ls: OssaLanguageServer, state: CommandState, option
     if not ls.settings.enable:
         summary["message"] = "ossa.enable is off"
         return summary
-    progress = await _Progress.start(ls, options.get("workDoneToken"), "Validating OSSA manifests")
+    progress = await Progress.start(ls, options.get("workDoneToken"), "Validating OSSA manifests")
     files = await asyncio.to_thread(manifests, ls, folders)
     published: set[str] = set()
     try:
@@ -165,7 +172,7 @@ async def validate_workspace(ls: OssaLanguageServer, state: CommandState, option
                 break
             progress.report(n - 1, len(files), f"{n}/{len(files)} {path.name}")
             uri = from_fs_path(str(path)) or path.as_uri()
-            doc = ls.open_document(uri)
+            doc = _open_document(ls, uri)
             if doc is not None:  # open: the editor already shows its own (pushed or pulled) diagnostics
                 entry = await ls.analysis_async(doc)
                 findings = entry.analysis.findings if entry is not None else []
@@ -198,7 +205,7 @@ async def validate_workspace(ls: OssaLanguageServer, state: CommandState, option
             await asyncio.sleep(0)  # let completion, hover and cancellation in between
         if not summary["cancelled"]:  # files that had problems last time and are gone or open now
             for uri in state.published - published:
-                if ls.open_document(uri) is None:
+                if _open_document(ls, uri) is None:
                     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
             state.published = published
         else:

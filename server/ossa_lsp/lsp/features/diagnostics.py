@@ -58,9 +58,13 @@ def schedule(ls: OssaLanguageServer, uri: str, delay_ms: int) -> None:
 def register(ls: OssaLanguageServer) -> None:
     @ls.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: OssaLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
-        ls.cache.pop(params.text_document.uri, None)
+        uri = params.text_document.uri
+        ls.cache.pop(uri, None)
         if not ls.pull:
-            schedule(ls, params.text_document.uri, 0)
+            schedule(ls, uri, 0)
+        elif uri in ls.published:  # pushed by "validate workspace" while closed: the client pulls now
+            ls.published.discard(uri)
+            ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     @ls.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: OssaLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -79,6 +83,9 @@ def register(ls: OssaLanguageServer) -> None:
     def did_close(ls: OssaLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
         ls.forget(uri)
+        from ossa_lsp.lsp.features.workspace import closed
+
+        closed(ls, uri)
         if not ls.pull and uri in ls.published:
             ls.published.discard(uri)
             ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))

@@ -33,8 +33,13 @@ def register(ls: OssaLanguageServer) -> None:
                 label = f"`{choice.file}`, chosen for `{parsed.api_version}` by the rule: {choice.rule}"
         answer = core_hover.hover(doc.source, pos, parsed, schema.schema, is_json=is_json, version=schema.version,
                                   schema_label=label)
+        from ossa_lsp.lsp.features.workspace import endpoint_hover
+
+        agent_md = endpoint_hover(ls, doc, params.position)
         if answer is None:
             return None
         text, span = answer
+        if agent_md:
+            text = agent_md + "\n\n---\n\n" + text
         kind = types.MarkupKind.Markdown if ls.markdown else types.MarkupKind.PlainText
         return types.Hover(contents=types.MarkupContent(kind=kind, value=text), range=to_range(doc, span))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 from lsprotocol import types
@@ -21,15 +22,21 @@ def register(ls: OssaLanguageServer) -> None:
         ls.markdown = not (hov and hov.content_format and types.MarkupKind.Markdown not in hov.content_format)
         ls.config_support = bool(caps.workspace and caps.workspace.configuration)
         ls.init_options = params.initialization_options  # parsed after `initialize` is answered
+        from ossa_lsp.lsp.features.workspace import build_index
+
+        # Started now, so requests that arrive before `initialized` is handled can wait for it.
+        ls.index_task = asyncio.get_running_loop().create_task(build_index(ls))
 
     @ls.feature(types.INITIALIZED)
     async def on_initialized(ls: OssaLanguageServer, params: types.InitializedParams) -> None:
+        ls.main_loop = asyncio.get_running_loop()
         ls.apply_settings(ls.init_options)
         try:
             await refresh_settings(ls)
         finally:
             ls.settings_ready.set()
         warm_up(ls)
+        await register_file_watchers(ls)
 
     @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def on_config(ls: OssaLanguageServer, params: types.DidChangeConfigurationParams) -> None:
@@ -38,6 +45,22 @@ def register(ls: OssaLanguageServer) -> None:
         elif params.settings is not None:
             ls.apply_settings(params.settings)
         await reanalyse_all(ls)
+
+
+async def register_file_watchers(ls: OssaLanguageServer) -> None:
+    """Ask the client for file events on manifests and our config (when it can watch files for us)."""
+    caps = ls.client_capabilities.workspace if ls.client_capabilities else None
+    watched = caps.did_change_watched_files if caps else None
+    if not (watched and watched.dynamic_registration):
+        return
+    options = types.DidChangeWatchedFilesRegistrationOptions(watchers=[
+        types.FileSystemWatcher(glob_pattern="**/*.{yaml,yml,json}"),
+    ])
+    try:
+        await ls.client_register_capability_async(types.RegistrationParams(registrations=[types.Registration(
+            id="ossa-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options)]))
+    except Exception as err:
+        ls.log(f"file watching not available: {err}", types.MessageType.Info)
 
 
 def warm_up(ls: OssaLanguageServer) -> None:
