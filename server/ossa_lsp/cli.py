@@ -1,4 +1,5 @@
-"""`ossa-lsp`: the language server (default, `serve`) and the headless checker (`check`).
+"""`ossa-lsp`: the language server (default, `serve`), the headless checker (`check`), and the
+`rules`, `graph`, `schema` and `migrate` commands.
 
 Imports are lazy so `ossa-lsp check` starts fast and never loads the LSP machinery.
 """
@@ -83,6 +84,40 @@ def _parser() -> argparse.ArgumentParser:
     rules.add_argument("--profile", choices=PROFILES, help="list only the rules this profile turns on")
     rules.add_argument("--write-docs", metavar="DIR", help="write the rule pages and index (docs/rules) to DIR")
     rules.add_argument("--write-schema", metavar="FILE", help="write the JSON Schema of .ossa-lsp.yaml to FILE")
+
+    schema = sub.add_parser("schema", help="list the bundled OSSA versions, or print one version's JSON Schema",
+                            description="`schema list` shows the OSSA versions and kinds bundled with ossa-lsp and "
+                            "how an apiVersion selects one; `schema show VERSION [KIND]` prints that schema.")
+    schema_sub = schema.add_subparsers(dest="schema_command", metavar="list|show")
+    schema_sub.required = True
+    slist = schema_sub.add_parser("list", help="supported versions and kinds, oldest first")
+    slist.add_argument("-f", "--format", choices=["text", "json"], default="text", help="output format")
+    sshow = schema_sub.add_parser("show", help="print the JSON Schema of a version (and kind)",
+                                  description="Print our JSON Schema for an OSSA version, e.g. for "
+                                  "yaml-language-server's yaml.schemas. Bundled (self-contained) by default.")
+    sshow.add_argument("version", metavar="VERSION", help="a version from `ossa-lsp schema list`, e.g. v0.3.6")
+    sshow.add_argument("kind", nargs="?", metavar="KIND", help="a kind with its own schema file (Skill, MCPServer, "
+                       "Validator); other kinds share the version's main schema")
+    sshow.add_argument("--bundle", action=argparse.BooleanOptionalAction, default=True,
+                       help="inline the shared definitions of schemas/common/ so the output stands alone "
+                            "(default; --no-bundle prints the file as shipped)")
+    sshow.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+
+    mig = sub.add_parser("migrate", help="upgrade manifests to a newer OSSA version",
+                         description="Upgrade manifests step by step through the OSSA versions up to --to: "
+                         "apiVersion and renamed keys change, nothing else (comments, order and quoting are "
+                         "kept). What still fails against the target schema is reported. Exit status: 0 all "
+                         "migrated cleanly, 1 findings remain, 2 usage or I/O problem (or a downgrade).")
+    mig.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    mig.add_argument("--to", required=True, metavar="VERSION", help="target version, e.g. v0.5.0 (or `newest`)")
+    mig.add_argument("--diff", action="store_true", help="print a unified diff instead of writing the files")
+    mig.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    mig.add_argument("-f", "--format", choices=["text", "json"], default="text", help="report format")
+    mig.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                     help="skip paths matching GLOB while walking directories (repeatable)")
+    mig.add_argument("--default-version", metavar="VERSION",
+                     help="OSSA version that loose apiVersions such as ossa/v0.3 stand for (e.g. v0.3.6)")
+    mig.add_argument("-q", "--quiet", action="store_true", help="no per-file progress lines")
     return p
 
 
@@ -117,6 +152,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules(args)
         if args.command == "graph":
             return _graph(args)
+        if args.command == "schema":
+            return _schema(args, parser)
+        if args.command == "migrate":
+            return _migrate(args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -296,3 +335,211 @@ def _rules(args: argparse.Namespace) -> int:
         out = docs.table(args.profile)
     sys.stdout.write(out)
     return EXIT_OK
+
+
+# --- schema -----------------------------------------------------------------------------------------
+
+
+def _schema(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.schema_command == "list":
+        return _schema_list(args)
+    if args.schema_command == "show":
+        return _schema_show(args)
+    parser.print_help(sys.stderr)
+    return EXIT_USAGE
+
+
+def _schema_list(args: argparse.Namespace) -> int:
+    import json
+
+    from ossa_lsp.core import versions
+    from ossa_lsp.core.migrate import mainline
+    from ossa_lsp.core.schemas import REGISTRY
+
+    newest = REGISTRY.newest()
+    line = set(mainline())
+    rules = (versions.__doc__ or "").strip()
+    rows: list[dict[str, Any]] = []
+    for e in REGISTRY.catalog:
+        note = "newest" if e.version == newest else "minor-level schema" if e.file and e.version not in line \
+            else "kind-specific schemas only" if not e.file else ""
+        rows.append({"version": e.version, "kinds": list(e.kinds), "file": e.file, "kind_files": dict(e.kind_files),
+                     "status": e.status, "newest": e.version == newest, "mainline": e.version in line, "note": note})
+    if args.format == "json":
+        out = {"versions": rows, "newest": newest, "migration_path": mainline(), "selection_rules": rules}
+        sys.stdout.write(json.dumps(out, indent=2) + "\n")
+        return EXIT_OK
+    width = max(len(", ".join(r["kinds"])) for r in rows)
+    text = ["OSSA versions bundled with ossa-lsp (oldest first):", "",
+            f"  {'VERSION':<8}  {'KINDS':<{width}}  NOTE"]
+    for r in rows:
+        text.append(f"  {r['version']:<8}  {', '.join(r['kinds']):<{width}}  {r['note']}".rstrip())
+    text += ["", f"Newest: ossa/{newest}. `ossa-lsp schema show VERSION [KIND]` prints a schema; "
+             "`ossa-lsp migrate --to VERSION` upgrades manifests.", "", rules]
+    sys.stdout.write("\n".join(text) + "\n")
+    return EXIT_OK
+
+
+def _schema_show(args: argparse.Namespace) -> int:
+    import json
+
+    from ossa_lsp.core.bundle import BundleError, bundle_file
+    from ossa_lsp.core.schemas import REGISTRY
+
+    wanted = args.version.strip().removeprefix("ossa/")
+    wanted = wanted if wanted.startswith("v") else f"v{wanted}"
+    entry = next((e for e in REGISTRY.catalog if e.version == wanted), None)
+    if entry is None:
+        known = ", ".join(e.version for e in REGISTRY.catalog)
+        _err(f"no bundled schema for {args.version!r}; supported: {known} (see `ossa-lsp schema list`)")
+        return EXIT_USAGE
+    kind = args.kind
+    if kind is not None:
+        match = next((k for k in entry.kinds if k.lower() == kind.lower()), None)
+        if match is None:
+            _err(f"OSSA {entry.version} has no kind {kind!r}; its kinds: {', '.join(entry.kinds)}")
+            return EXIT_USAGE
+        kind = match
+    file = entry.kind_files.get(kind, entry.file) if kind else entry.file
+    if file is None:
+        _err(f"OSSA {entry.version} has only kind-specific schemas; name a kind: {', '.join(entry.kind_files)}")
+        return EXIT_USAGE
+    path = REGISTRY.directory / file
+    try:
+        if args.bundle:
+            text = json.dumps(bundle_file(path, REGISTRY.directory), indent=2, ensure_ascii=False) + "\n"
+        else:
+            text = path.read_text("utf-8")
+    except (BundleError, OSError) as err:
+        _err(f"cannot read the schema {file}: {err}")
+        return EXIT_USAGE
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as err:
+            _err(f"cannot write {args.output}: {err.strerror or err}")
+            return EXIT_USAGE
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+# --- migrate ----------------------------------------------------------------------------------------
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    import difflib
+    import json
+    from pathlib import Path
+
+    from ossa_lsp import checker, fixer
+    from ossa_lsp.core.migrate import mainline, migrate, normalize_version
+    from ossa_lsp.core.schemas import REGISTRY
+
+    target = normalize_version(args.to)
+    if target is None:
+        _err(f"cannot migrate to {args.to!r}: not a released OSSA version; targets: {', '.join(mainline()[1:])} "
+             "(or `newest`)")
+        return EXIT_USAGE
+    if args.default_version and args.default_version not in [e.version for e in REGISTRY.catalog]:
+        _err(f"unknown --default-version {args.default_version!r} (see `ossa-lsp schema list`)")
+        return EXIT_USAGE
+    files, missing = checker.expand(args.paths or ["."], tuple(args.exclude))
+    usage = False
+    for m in missing:
+        _err(f"{m.path}: {m.error}")
+        usage = True
+    write = not (args.diff or args.dry_run)
+    findings_out = sys.stderr if args.diff else sys.stdout
+    say = (lambda text: None) if args.quiet else (lambda text: print(text, file=sys.stderr))
+    results: list[dict[str, Any]] = []
+    counts = {"migrated": 0, "current": 0, "findings": 0, "with_findings": 0}
+    verb = "migrated" if write else "would migrate"
+    for path in files:
+        shown = checker.display_path(path)
+        record: dict[str, Any] = {"path": shown, "changed": False, "documents": [], "findings": []}
+        results.append(record)
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as err:
+            _err(f"{shown}: cannot read: {err.strerror or err}")
+            record["error"] = "cannot read"
+            usage = True
+            continue
+        bom = raw.startswith(b"\xef\xbb\xbf")
+        text, problem = checker.decode(raw)
+        if text is None:
+            record["refused"] = problem.message if problem is not None else "not text"
+            say(f"{shown}: not migrated: {record['refused']}")
+            counts["with_findings"] += 1
+            continue
+        result = migrate(text, path, target, default_version=args.default_version)
+        record["refused"] = result.refused
+        for d in result.documents:
+            if d.status == "skip":
+                continue
+            record["documents"].append({"index": d.index, "apiVersion": d.declared, "kind": d.kind,
+                                        "from": d.source, "status": d.status, "reason": d.reason,
+                                        "steps": d.steps,
+                                        "renamed": [{"pointer": p, "from": o, "to": n, "in": v}
+                                                    for p, o, n, v in d.renamed]})
+            where = f"{shown}" + (f" (document {d.index + 1})" if len(result.documents) > 1 else "")
+            if d.status == "migrate":
+                counts["migrated"] += 1
+                renames = "".join(f"; renamed {p.lstrip('/').replace('/', '.')} to `{n}` ({v})"
+                                  for p, _o, n, v in d.renamed)
+                say(f"{where}: {verb} {d.declared} → ossa/{target} ({len(d.steps)} "
+                    f"step{'s' if len(d.steps) != 1 else ''}){renames}")
+            elif d.status == "current":
+                counts["current"] += 1
+            elif d.status == "refused":
+                say(f"{where}: not migrated: {d.reason}")
+                if d.downgrade:
+                    usage = True
+        if result.refused:
+            say(f"{shown}: not migrated: {result.refused}")
+        record["findings"] = [f.to_json() for f in result.findings]
+        if result.findings or result.refused or any(d.status == "refused" and not d.downgrade
+                                                    for d in result.documents):
+            counts["with_findings"] += 1
+        counts["findings"] += len(result.findings)
+        if args.format == "text":
+            for f in result.findings:
+                print(f"{shown}:{f.span.start.line + 1}:{f.span.start.character + 1}: {f.severity.label} {f.code} "
+                      f"{f.message}", file=findings_out)
+        if not result.changed:
+            continue
+        record["changed"] = True
+        if args.diff:
+            diff = "".join(difflib.unified_diff(
+                text.splitlines(keepends=True), result.new_text.splitlines(keepends=True),
+                fromfile=shown if shown.startswith("/") else f"a/{shown}",
+                tofile=shown if shown.startswith("/") else f"b/{shown}"))
+            if args.format == "json":
+                record["diff"] = diff
+            else:
+                sys.stdout.write(diff)
+        elif write:
+            try:
+                fixer.write_atomic(Path(path), (b"\xef\xbb\xbf" if bom else b"") + result.new_text.encode("utf-8"))
+            except OSError as err:
+                _err(f"{shown}: cannot write (the file is unchanged): {err.strerror or err}")
+                record["error"] = "cannot write"
+                record["changed"] = False
+                usage = True
+    if args.format == "json":
+        sys.stdout.write(json.dumps({"target": f"ossa/{target}", "written": write, "files": results,
+                                     "summary": counts}, indent=2) + "\n")
+    n = counts["migrated"]
+    summary = f"{'Migrated' if write else 'Would migrate'} {n} document{'s' if n != 1 else ''} to ossa/{target}"
+    if counts["current"]:
+        summary += f" ({counts['current']} already there)"
+    if counts["findings"]:
+        summary += f"; {counts['findings']} finding{'s' if counts['findings'] != 1 else ''} remain"
+    if counts["with_findings"]:
+        summary += f"; {counts['with_findings']} file{'s' if counts['with_findings'] != 1 else ''} need a look"
+    print(summary + ".", file=sys.stderr)
+    if usage:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if counts["with_findings"] else EXIT_OK

@@ -93,3 +93,32 @@ def test_dot_graph_renders_with_graphviz_when_available(index, tmp_path):
     out = tmp_path / "graph.png"
     subprocess.run(["dot", "-Tpng", "-o", str(out)], input=text.encode(), check=True, timeout=30)
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _ring(n: int, extra: int = 0) -> WorkspaceIndex:
+    ix = WorkspaceIndex()
+    for i in range(n):
+        targets = [(i + 1) % n] + [(i * 7 + 3) % n for _ in range(extra)]
+        tools = "".join(f"    - type: http\n      name: t{j}\n      endpoint: http://a{t}:80/x\n"
+                        for j, t in enumerate(targets))
+        ix.update_text(f"/virtual/a{i}.ossa.yaml", f"apiVersion: ossa/v0.2.2\nkind: Agent\nmetadata:\n  name: a{i}\n"
+                                                    f"spec:\n  role: r\n  tools:\n{tools}")
+    return ix
+
+
+def test_shortest_cycle_through_each_agent():
+    ix = _ring(5)
+    [a0] = ix.named("a0")
+    cycle = ix.cycle_through(a0)
+    assert [c.caller.name for c in cycle] == ["a0", "a1", "a2", "a3", "a4"]
+    assert ix.cycle_size(a0) == 5 and len(ix.cycles()) == 1
+
+
+def test_cycles_stay_fast_on_a_dense_mesh():
+    import time
+
+    ix = _ring(1500, extra=2)  # every agent on many cycles: enumerating them all would never finish
+    start = time.perf_counter()
+    agents = ix.agents()
+    found = [ix.cycle_through(a) for a in agents[:50]]
+    assert all(found) and time.perf_counter() - start < 5

@@ -67,6 +67,9 @@ def _outdated(doc: Document, used: CompiledSchema, registry: SchemaRegistry) -> 
     newest = registry.newest()
     if used.version is None or used.version == newest or used.version not in registry.supported():
         return None
+    entry = next((e for e in registry.catalog if e.version == newest), None)
+    if entry is not None and doc.kind and entry.kinds and doc.kind not in entry.kinds:
+        return None  # the newest version has no such kind: nothing to upgrade to
     root = doc.root.deref() if doc.root is not None else None
     pair = root.get("apiVersion") if root is not None and root.kind == MAP else None
     if pair is None:

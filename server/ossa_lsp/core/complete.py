@@ -11,7 +11,7 @@ from typing import Any
 
 from ossa_lsp.core.context import ITEM, KEY, VALUE, CursorContext, cursor_context
 from ossa_lsp.core.hover import describe
-from ossa_lsp.core.navigate import SchemaNav, facts, properties
+from ossa_lsp.core.navigate import SchemaNav, facts, kind_in_text, properties
 from ossa_lsp.core.spans import LineIndex, Pos, Span
 
 PROPERTY, VALUE_KIND, SNIPPET, ENUM = "property", "value", "snippet", "enum"
@@ -205,7 +205,7 @@ def complete(text: str, pos: Pos, schema: dict[str, Any] | None, *, is_json: boo
     ctx = cursor_context(lines, pos, is_json)
     if ctx is None:
         return []
-    nav = SchemaNav(schema)
+    nav = SchemaNav(schema, kind_in_text(text, lines.offset(pos), is_json))
     if ctx.role == VALUE:
         return _value_items(nav, nav.at(ctx.path), ctx, versions or [])
     if ctx.role == ITEM:

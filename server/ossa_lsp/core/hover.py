@@ -12,7 +12,7 @@ from typing import Any
 
 from ossa_lsp.core.context import KEY, VALUE, cursor_context
 from ossa_lsp.core.findings import DOCS_BASE
-from ossa_lsp.core.navigate import SchemaNav, facts
+from ossa_lsp.core.navigate import SchemaNav, facts, kind_in_text
 from ossa_lsp.core.source import MAP, SEQ, Document, Node
 from ossa_lsp.core.spans import LineIndex, Pos, Span
 from ossa_lsp.core.validate import dotted
@@ -140,7 +140,8 @@ def hover(text: str, pos: Pos, doc: Document | None, schema: dict[str, Any] | No
             target = HoverTarget([*ctx.path, word], Span(ctx.replace.start, Pos(pos.line, word_end)), True)
         else:
             target = HoverTarget(ctx.path, ctx.replace, False)
-    nav = SchemaNav(schema)
+    kind = doc.kind if doc is not None and doc.kind else kind_in_text(text, LineIndex(text).offset(pos), is_json)
+    nav = SchemaNav(schema, kind)
     schemas = nav.at(target.path)
     if not schemas:
         return None

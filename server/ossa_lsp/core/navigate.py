@@ -59,9 +59,14 @@ def _document(path: Path) -> dict[str, Any] | None:
 
 
 class SchemaNav:
-    def __init__(self, root: Schema) -> None:
+    """`kind`: the document's kind, when known. Schemas that cover several kinds pick the spec of each
+    with `if: {properties: {kind: {const: Task}}}, then: ...`; with a kind, only its branch is followed
+    (so a Task's `spec` offers Task keys, not the union of every kind's). Without one, every branch."""
+
+    def __init__(self, root: Schema, kind: str | None = None) -> None:
         self.root = root
         self.path = _ROOTS.get(id(root))
+        self.kind = kind
 
     @staticmethod
     def _pointer(doc: Any, ref: str) -> Schema | None:
@@ -116,10 +121,26 @@ class SchemaNav:
         for key in ("anyOf", "oneOf"):
             for part in s.get(key, ()):
                 out.extend(self.alternatives(part, depth + 1))
+        branch = self._kind_branch(s) if self.kind is not None and "if" in s else None
         for key in ("then", "else"):
-            if key in s:
+            if key in s and branch in (None, key):
                 out.extend(self.alternatives(s[key], depth + 1))
         return out
+
+    def _kind_branch(self, s: Schema) -> str | None:
+        """'then' or 'else' for an `if` that tests `kind` alone (against our kind); None for other `if`s."""
+        cond = self.resolve(s.get("if"))
+        props = cond.get("properties")
+        if not isinstance(props, dict) or set(props) != {"kind"} or set(cond) - {"properties", "required"}:
+            return None
+        test = self.resolve(props["kind"])
+        if "const" in test:
+            match = test["const"] == self.kind
+        elif isinstance(test.get("enum"), list):
+            match = self.kind in test["enum"]
+        else:
+            return None
+        return "then" if match else "else"
 
     def child(self, schemas: Sequence[Schema], part: str | int) -> list[Schema]:
         out: list[Schema] = []
@@ -240,3 +261,21 @@ def facts(nav: SchemaNav, schemas: Sequence[Schema]) -> Facts:
             if alt.get("deprecated"):
                 f.deprecated = str(alt.get("x-deprecationMessage") or "deprecated")
     return f
+
+
+_KIND_LINE = re.compile(r"""^kind[ \t]*:[ \t]*["']?([A-Za-z][A-Za-z0-9]*)["']?[ \t]*(?:#.*)?$""", re.M)
+_KIND_JSON = re.compile(r'"kind"\s*:\s*"([A-Za-z][A-Za-z0-9]*)"')
+_DOC_START = re.compile(r"^---", re.M)
+
+
+def kind_in_text(text: str, offset: int, is_json: bool = False) -> str | None:
+    """The `kind` of the document around `offset`, read from the text alone (so it works while the
+    YAML is broken): a top-level `kind: X` line of that YAML document, or the first "kind" of JSON."""
+    if is_json:
+        m = _KIND_JSON.search(text)
+        return m.group(1) if m else None
+    starts = [0, *(m.start() for m in _DOC_START.finditer(text))]
+    start = max(s for s in starts if s <= offset) if any(s <= offset for s in starts) else 0
+    following = [s for s in starts if s > start]
+    m = _KIND_LINE.search(text, start, following[0] if following else len(text))
+    return m.group(1) if m else None

@@ -259,9 +259,25 @@ class _Converter:
             return
 
         def wrong_shape(errs: list[Any]) -> bool:
-            return any(not e.relative_path and e.validator in ("type", "const", "enum") for e in errs)
+            return any(not e.relative_path and e.validator == "type" for e in errs)
 
         candidates = {i: errs for i, errs in groups.items() if not wrong_shape(errs)}
+        choices = [e for errs in candidates.values() for e in errs]
+        if candidates and len(choices) == len(candidates) and all(
+                not e.relative_path and e.validator in ("enum", "const") for e in choices):
+            allowed: list[Any] = []  # every branch is a list of values: one message with all of them
+            for e in choices:
+                for v in (e.validator_value if e.validator == "enum" else [e.validator_value]):
+                    if v not in allowed:
+                        allowed.append(v)
+            inst = error.instance
+            shown = ", ".join(show(a).strip("'") if isinstance(a, str) else show(a) for a in allowed[:15])
+            msg = f"{leaf} must be one of: {shown}; got {show(inst)}"
+            hint = suggest(inst, allowed) if isinstance(inst, str) else None
+            if hint:
+                msg += f". Did you mean `{hint}`?"
+            self.add("SCHEMA004", msg, self.value_span(path), path, allowed=allowed, suggestion=hint)
+            return
         if not candidates:
             branches = error.validator_value if isinstance(error.validator_value, list) else []
             shapes = sorted({_shape_word(b) for b in branches if isinstance(b, dict)} - {""})
@@ -269,7 +285,13 @@ class _Converter:
                 f"{leaf} does not match any of the allowed shapes"
             self.add("SCHEMA010", msg, self.value_span(path), path)
             return
-        best = min(candidates.values(), key=lambda errs: (len(errs), -max(len(e.absolute_path) for e in errs)))
+        def rank(errs: list[Any]) -> tuple[int, int, int]:
+            # Fewest errors, deepest first; on a tie prefer a branch failing on a list of allowed values
+            # (its message names them and suggests one) over one failing on a pattern or format.
+            vague = sum(1 for e in errs if e.validator in ("pattern", "format"))
+            return (len(errs), -max(len(e.absolute_path) for e in errs), vague)
+
+        best = min(candidates.values(), key=rank)
         for sub in best:
             self.convert(sub)
 

@@ -8,7 +8,7 @@
    v0.3.*; an unknown patch `ossa/v0.4.1` → the nearest lower patch of that minor, else the nearest
    higher one (v0.4.5).
 5. **Pinned default**: a loose form (rule 4, or `ossa/v1` agents) picks the pinned default version
-   (setting `ossa.defaultVersion` / config `default-version`) when it is of that line.
+   (editor setting `ossa.defaultVersion`, `check --default-version`) when it is of that line.
 6. **Acceptance patterns**: otherwise the first schema whose own `apiVersion` pattern accepts the value
    (`ossa/v1` agents → v0.2.2, whose schema accepts `ossa/v1`).
 7. Otherwise: no schema, and one finding on `apiVersion` naming the supported versions.

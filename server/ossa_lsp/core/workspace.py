@@ -13,7 +13,6 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -305,42 +304,133 @@ class WorkspaceIndex:
         hits.sort(key=lambda a: (not a.name.lower().startswith(q), a.name, a.path))
         return hits[:limit]
 
+    def nearest_name(self, word: str) -> str | None:
+        """An agent name close to `word` (for "did you mean"), once per generation and word."""
+        import difflib
+
+        def build() -> str | None:
+            names = sorted({a.name for a in self.agents()})
+            hit = difflib.get_close_matches(word, names, n=1, cutoff=0.75)
+            return hit[0] if hit else None
+
+        return self._cached(f"near:{word}", build)
+
     def duplicates(self) -> dict[tuple[str, str | None], list[Agent]]:
         groups: dict[tuple[str, str | None], list[Agent]] = {}
         for a in self.agents():
             groups.setdefault((a.name.lower(), a.namespace), []).append(a)
         return {k: v for k, v in groups.items() if len(v) > 1}
 
+    def _graph(self) -> dict[int, list[Call]]:
+        """Resolved calls by caller (once per generation)."""
+        def build() -> dict[int, list[Call]]:
+            graph: dict[int, list[Call]] = {}
+            for c in self.calls():
+                if c.callee is not None:
+                    graph.setdefault(id(c.caller), []).append(c)
+            return graph
+        return dict(self._cached("graph", build))
+
+    def _components(self) -> dict[int, int]:
+        """Agent → its strongly connected component (Tarjan, iterative; once per generation).
+        Only agents on a cycle get an entry."""
+        def build() -> dict[int, int]:
+            graph = self._graph()
+            index: dict[int, int] = {}
+            low: dict[int, int] = {}
+            on_stack: set[int] = set()
+            stack: list[int] = []
+            comp: dict[int, int] = {}
+            counter = 0
+            for root in graph:
+                if root in index:
+                    continue
+                work: list[tuple[int, int]] = [(root, 0)]
+                while work:
+                    node, i = work.pop()
+                    if i == 0:
+                        index[node] = low[node] = counter
+                        counter += 1
+                        stack.append(node)
+                        on_stack.add(node)
+                    edges = graph.get(node, [])
+                    if i < len(edges):
+                        work.append((node, i + 1))
+                        nxt = id(edges[i].callee)
+                        if nxt not in index:
+                            work.append((nxt, 0))
+                        elif nxt in on_stack:
+                            low[node] = min(low[node], index[nxt])
+                        continue
+                    if low[node] == index[node]:
+                        members = []
+                        while True:
+                            m = stack.pop()
+                            on_stack.discard(m)
+                            members.append(m)
+                            if m == node:
+                                break
+                        self_loop = any(id(c.callee) == node for c in graph.get(node, []))
+                        if len(members) > 1 or self_loop:
+                            for m in members:
+                                comp[m] = node
+                    if work:
+                        parent = work[-1][0]
+                        low[parent] = min(low[parent], low[node])
+            return comp
+        return dict(self._cached("components", build))
+
+    def cycle_through(self, agent: Agent) -> list[Call] | None:
+        """The shortest call cycle that starts and ends at `agent`, if it is on one (BFS inside its
+        strongly connected component: linear in the component's size)."""
+        comps = self._components()
+        me = id(agent)
+        if me not in comps:
+            return None
+        key = f"cycle:{me}"
+
+        def build() -> list[Call] | None:
+            graph = self._graph()
+            mine = comps[me]
+            parent: dict[int, Call] = {}
+            queue = [me]
+            for node in queue:
+                for call in graph.get(node, []):
+                    nxt = id(call.callee)
+                    if comps.get(nxt) != mine:
+                        continue
+                    if nxt == me:
+                        path = [call]
+                        while path[0].caller is not agent:
+                            path.insert(0, parent[id(path[0].caller)])
+                        return path
+                    if nxt not in parent:
+                        parent[nxt] = call
+                        queue.append(nxt)
+            return None
+
+        return self._cached(key, build)
+
+    def cycle_size(self, agent: Agent) -> int:
+        comps = self._components()
+        mine = comps.get(id(agent))
+        return 0 if mine is None else sum(1 for v in comps.values() if v == mine)
+
     def cycles(self) -> list[list[Call]]:
-        """Call cycles (each reported once, starting at its smallest agent)."""
-        return list(self._cached("cycles", self._cycles))
-
-    def _cycles(self) -> list[list[Call]]:
-        graph: dict[int, list[Call]] = {}
+        """One shortest cycle per strongly connected component (for reports and tests)."""
         agents = {id(a): a for a in self.agents()}
-        for c in self.calls():
-            if c.callee is not None:
-                graph.setdefault(id(c.caller), []).append(c)
-        found: list[list[Call]] = []
-        seen_sets: set[frozenset[int]] = set()
-
-        def visit(start: int, node: int, trail: list[Call], on_path: set[int]) -> None:
-            for call in graph.get(node, []):
-                nxt = id(call.callee)
-                if nxt == start:
-                    members = frozenset(id(c.caller) for c in [*trail, call])
-                    if members not in seen_sets:
-                        seen_sets.add(members)
-                        found.append([*trail, call])
-                elif nxt not in on_path and nxt in agents and len(trail) < 32:
-                    visit(start, nxt, [*trail, call], on_path | {nxt})
-
-        for key in sorted(graph, key=lambda k: (agents[k].name, agents[k].path)):
-            visit(key, key, [], {key})
-        return found
+        seen: set[int] = set()
+        out = []
+        for key, comp in sorted(self._components().items(), key=lambda kv: (agents[kv[0]].name, agents[kv[0]].path)):
+            if comp in seen:
+                continue
+            seen.add(comp)
+            cycle = self.cycle_through(agents[key])
+            if cycle:
+                out.append(cycle)
+        return out
 
 
-@lru_cache(maxsize=65536)
 def norm(path: str) -> str:
     """One key per file, however it was named (relative, absolute, through links)."""
     return path if "://" in path or path.startswith("untitled:") else os.path.realpath(path)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from ossa_lsp.core.findings import Finding, Related
 from ossa_lsp.core.rules.context import Context
 from ossa_lsp.core.rules.registry import INFO, E, Levels, W, rule
-from ossa_lsp.core.workspace import Agent, Call, Endpoint
+from ossa_lsp.core.workspace import Agent, Endpoint
 
 _HEAD = "apiVersion: ossa/v0.2.2\nkind: Agent\nmetadata:\n  name: {name}\n  labels:\n    namespace: agents\nspec:\n"
 
@@ -98,8 +98,8 @@ def unresolved(ctx: Context) -> Iterator[Finding]:
     for agent in _mine(ctx):
         for ep in agent.endpoints:
             if ep.internal and ep.host not in ("localhost",) and ctx.workspace.resolve(ep) is None:
-                near = ctx.workspace.search(ep.host.split(".")[0].split("-")[0], limit=1)
-                hint = f"; did you mean `{near[0].name}`?" if near and near[0].name != agent.name else ""
+                near = ctx.workspace.nearest_name(ep.host.split(".")[0])
+                hint = f"; did you mean `{near}`?" if near and near != agent.name else ""
                 yield _at(ctx, agent, ep, f"No agent in the workspace is called `{ep.host.split('.')[0]}` "
                                          f"(endpoint {ep.url}){hint}")
 
@@ -156,16 +156,11 @@ CYCLE_PEER = _manifest("invoice-worker", "  role: Extracts line items.\n  tools:
       details="Reported once per agent on the cycle, at the call that continues it.")
 def call_cycle(ctx: Context) -> Iterator[Finding]:
     assert ctx.workspace is not None
-    mine = {id(a) for a in _mine(ctx)}
-    if not mine:
-        return
-    for cycle in ctx.workspace.cycles():
-        for call in cycle:
-            if id(call.caller) in mine:
-                names = " → ".join([c.caller.name for c in _rotate(cycle, call)] + [call.caller.name])
-                yield _at(ctx, call.caller, call.endpoint, f"Call cycle: {names}")
-
-
-def _rotate(cycle: list[Call], start: Call) -> list[Call]:
-    i = cycle.index(start)
-    return cycle[i:] + cycle[:i]
+    for agent in _mine(ctx):
+        cycle = ctx.workspace.cycle_through(agent)
+        if not cycle:
+            continue
+        names = " → ".join([c.caller.name for c in cycle] + [agent.name])
+        size = ctx.workspace.cycle_size(agent)
+        more = f" ({size} agents call each other in loops)" if size > len(cycle) else ""
+        yield _at(ctx, agent, cycle[0].endpoint, f"Call cycle: {names}{more}")

@@ -1,7 +1,10 @@
-"""textDocument/codeAction (+ resolve): quick fixes for findings, fix-all, suppressions, skeletons.
+"""textDocument/codeAction (+ resolve): quick fixes for findings, fix-all, suppressions, skeletons,
+and upgrades to a newer OSSA version.
 
-Quick fixes carry their (small, precomputed) edits. `source.fixAll.ossa` and section skeletons are
-resolved lazily when the client supports `codeAction/resolve`, since fix-all re-analyses the file.
+Quick fixes carry their (small, precomputed) edits. `source.fixAll.ossa`, section skeletons and
+upgrades ("Upgrade to OSSA v0.5.0", offered on `apiVersion` where the outdated-version hint
+SCHEMA014 is) are resolved lazily when the client supports `codeAction/resolve`, since they
+re-analyse or re-plan the file.
 """
 
 from __future__ import annotations
@@ -86,6 +89,35 @@ def _missing_sections(entry: Entry) -> list[str]:
     return out
 
 
+def upgrade_actions(ls: OssaLanguageServer, doc: TextDocument, entry: Entry, params: types.CodeActionParams,
+                    data: dict[str, Any]) -> list[types.CodeAction]:
+    """"Upgrade to OSSA <newest>" and "Upgrade to the next version (<next>)" on an outdated apiVersion."""
+    from ossa_lsp.core.migrate import upgrade_targets
+
+    out: list[types.CodeAction] = []
+    manifest = entry.analysis.manifest
+    for f in entry.analysis.findings:
+        if f.code != "SCHEMA014" or f.suppressed is not None or f.document >= len(manifest.documents):
+            continue
+        rng = to_range(doc, f.span, doc.lines)
+        if rng.start.line > params.range.end.line or rng.end.line < params.range.start.line:
+            continue
+        mdoc = manifest.documents[f.document]
+        targets = upgrade_targets(mdoc.api_version, mdoc.kind, default_version=ls.settings.default_version)
+        if not targets:
+            continue
+        diags = [d for d in params.context.diagnostics if _matches(d, f.code, rng)] or None
+        newest, following = targets[-1], targets[0]
+        titled = [(newest, f"Upgrade to OSSA {newest}")]
+        if following != newest:
+            titled.append((following, f"Upgrade to the next version ({following})"))
+        for target, title in titled:
+            out.append(types.CodeAction(title=title, kind=types.CodeActionKind.RefactorRewrite, diagnostics=diags,
+                                        data={**data, "action": "upgrade", "target": target,
+                                              "document": f.document}))
+    return out
+
+
 def register(ls: OssaLanguageServer) -> None:
     @ls.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
@@ -109,6 +141,7 @@ def register(ls: OssaLanguageServer) -> None:
             actions.append(types.CodeAction(title="Fix all safely fixable OSSA problems",
                                             kind=FIX_ALL, data={**data, "action": "fixAll"}))
         if wanted(types.CodeActionKind.RefactorRewrite) and not entry.analysis.manifest.has_syntax_error:
+            actions.extend(upgrade_actions(ls, doc, entry, params, data))
             for name in _missing_sections(entry):
                 actions.append(types.CodeAction(title=TITLES[name], kind=types.CodeActionKind.RefactorRewrite,
                                                 data={**data, "action": "skeleton", "section": name}))
@@ -124,6 +157,9 @@ def register(ls: OssaLanguageServer) -> None:
             action.edit = fix_all_edit(ls, doc)
         elif data.get("action") == "skeleton":
             action.edit = skeleton_edit(ls, doc, str(data.get("section")))
+        elif data.get("action") == "upgrade":
+            document = data.get("document")
+            action.edit = upgrade_edit(ls, doc, str(data.get("target")), document if isinstance(document, int) else 0)
         return action
 
 
@@ -159,3 +195,16 @@ def skeleton_edit(ls: OssaLanguageServer, doc: TextDocument, section: str) -> ty
     else:
         edit = insert_block(parent, key, body, lines)
     return _edit(ls, doc, [edit]) if edit is not None else None
+
+
+def upgrade_edit(ls: OssaLanguageServer, doc: TextDocument, target: str, document: int) -> types.WorkspaceEdit | None:
+    """The migrate edits (apiVersion and renamed keys, nothing else) for one document of the file."""
+    from ossa_lsp.core.migrate import mainline, plan
+
+    if target not in mainline():
+        return None
+    result = plan(doc.source, doc.path or doc.uri, target, default_version=ls.settings.default_version,
+                  documents={document})
+    if result.refused is not None or not result.edits:
+        return None
+    return _edit(ls, doc, result.edits)
