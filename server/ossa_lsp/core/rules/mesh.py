@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from ossa_lsp.core.findings import Finding, Related
 from ossa_lsp.core.rules.context import Context
-from ossa_lsp.core.rules.registry import INFO, E, Levels, W, rule
+from ossa_lsp.core.rules.registry import INFO, E, Levels, Option, W, rule
 from ossa_lsp.core.workspace import Agent, Endpoint
 
 _HEAD = "apiVersion: ossa/v0.2.2\nkind: Agent\nmetadata:\n  name: {name}\n  labels:\n    namespace: agents\nspec:\n"
@@ -90,13 +90,20 @@ ORCH_CALLS = ("  role: Routes invoices.\n  tools:\n    - type: http\n      name:
       good=_manifest("orchestrator", ORCH_CALLS.format(endpoint="http://invoice-worker:8080/api")
                      .replace("  # <- MESH003", "")),
       expect="http://ledger-agent:8080/api", peers=(WORKER,),
+      options=(Option("services", "strings", [], "Host patterns (globs) of internal services that are not "
+                      "agents (databases, feature stores, ...), e.g. `feature-store.*`."),),
       details="Internal-looking: a single-label host (a Kubernetes or Compose service), `*.svc`, "
               "`*.cluster.local`, `*.internal`, `*.local` or localhost. Public hosts are never reported. "
               "A host matches an agent when it is `name`, `name.namespace` or `name.namespace.svc[.cluster.local]`.")
 def unresolved(ctx: Context) -> Iterator[Finding]:
+    from fnmatch import fnmatchcase
+
     assert ctx.workspace is not None
+    services = [str(p).lower() for p in ctx.options.get("services") or []]
     for agent in _mine(ctx):
         for ep in agent.endpoints:
+            if any(fnmatchcase(ep.host, p) for p in services):
+                continue
             if ep.internal and ep.host not in ("localhost",) and ctx.workspace.resolve(ep) is None:
                 near = ctx.workspace.nearest_name(ep.host.split(".")[0])
                 hint = f"; did you mean `{near}`?" if near and near != agent.name else ""
