@@ -175,6 +175,21 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return run(tcp=tcp, ws=ws, log_file=args.log_file, verbosity=args.verbose)
 
 
+def _emit(text: str, output: str | None) -> bool:
+    """Write a report to `output` (or stdout); False, after a message, when the file cannot be written."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return True
+    try:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as err:
+        _err(f"cannot write {output}: {err.strerror or err}")
+        return False
+    return True
+
+
 def _err(message: str) -> None:
     print(f"ossa-lsp: {message}", file=sys.stderr)
 
@@ -243,16 +258,8 @@ def _check(args: argparse.Namespace) -> int:
     colour = args.color == "always" or (
         args.color == "auto" and args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     text_out = reporters.get(args.format)(reports, {"color": colour, "quiet": args.quiet})
-    if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as fh:
-                fh.write(text_out)
-        except OSError as err:
-            _err(f"cannot write {args.output}: {err.strerror or err}")
-            return EXIT_USAGE
-    else:
-        sys.stdout.write(text_out)
-        sys.stdout.flush()
+    if not _emit(text_out, args.output):
+        return EXIT_USAGE
     if any(r.error for r in reports) or broken_config:
         return EXIT_USAGE
     return EXIT_FINDINGS if any(r.failed for r in reports) else EXIT_OK
@@ -267,15 +274,8 @@ def _graph(args: argparse.Namespace) -> int:
         _err(f"{m.path}: {m.error}")
     index = checker.index_files(files)
     text = graph.mermaid(index) if args.format == "mermaid" else graph.dot(index)
-    if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as err:
-            _err(f"cannot write {args.output}: {err.strerror or err}")
-            return EXIT_USAGE
-    else:
-        sys.stdout.write(text)
+    if not _emit(text, args.output):
+        return EXIT_USAGE
     return EXIT_USAGE if missing else EXIT_OK
 
 
@@ -413,15 +413,8 @@ def _schema_show(args: argparse.Namespace) -> int:
     except (BundleError, OSError) as err:
         _err(f"cannot read the schema {file}: {err}")
         return EXIT_USAGE
-    if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as err:
-            _err(f"cannot write {args.output}: {err.strerror or err}")
-            return EXIT_USAGE
-    else:
-        sys.stdout.write(text)
+    if not _emit(text, args.output):
+        return EXIT_USAGE
     return EXIT_OK
 
 
