@@ -182,7 +182,8 @@ class WorkspaceIndex:
         self._files: dict[str, FileEntry] = {}
         self._by_name: dict[str, list[Agent]] = {}
         self._lock = threading.RLock()
-        self.generation = 0  # bumps on every change, for caches of cross-file results
+        self.generation = 0  # bumps on every change of any agent fact (graph, hover, caches)
+        self.mesh_generation = 0  # bumps only when what cross-file rules read changes
         self._memo: dict[str, Any] = {}
         self._memo_generation = -1
 
@@ -209,12 +210,15 @@ class WorkspaceIndex:
             if old is not None and _same(old.agents, agents):
                 old.stamp = stamp
                 return False
+            mesh_changed = old is None or _mesh(old.agents) != _mesh(agents)
             self._remove(path)
             self._files[path] = FileEntry(path, agents, stamp)
             for a in agents:
                 self._by_name.setdefault(a.name.lower(), []).append(a)
             self.generation += 1
-            return True
+            if mesh_changed:
+                self.mesh_generation += 1
+            return mesh_changed
 
     def update_file(self, path: str) -> bool:
         path = norm(path)
@@ -238,6 +242,7 @@ class WorkspaceIndex:
                 return False
             self._remove(path)
             self.generation += 1
+            self.mesh_generation += 1
             return True
 
     def _remove(self, path: str) -> None:
@@ -434,6 +439,13 @@ class WorkspaceIndex:
 def norm(path: str) -> str:
     """One key per file, however it was named (relative, absolute, through links)."""
     return path if "://" in path or path.startswith("untitled:") else os.path.realpath(path)
+
+
+def _mesh(agents: list[Agent]) -> list[Any]:
+    """What other files' cross-file findings can depend on: names, where they are, namespaces, endpoints
+    (not where they are) and timeouts."""
+    return [(a.name, a.namespace, a.name_span, a.timeout_seconds, [(e.url, e.auth_type) for e in a.endpoints])
+            for a in agents]
 
 
 def _same(a: list[Agent], b: list[Agent]) -> bool:

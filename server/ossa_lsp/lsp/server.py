@@ -156,7 +156,7 @@ class OssaLanguageServer(LanguageServer):
         are recomputed (index lookups: no parse, no schema validation)."""
         if entry is None or entry.version != doc.version:
             return False
-        generation = self.index.generation
+        generation = self.index.mesh_generation
         if entry.generation != generation and entry.policy is not None:
             from ossa_lsp.core.rules import RULES
 
@@ -180,7 +180,7 @@ class OssaLanguageServer(LanguageServer):
         manifest = parse(text, path, limits)
         index = self.index
         changed = index.update_manifest(path, manifest, version)  # before the rules: they read the index
-        generation = index.generation
+        generation = index.mesh_generation
         policy = self.policy_for(path)
         analysis = analyze(text, path, schema=schema, limits=limits, policy=policy,
                            default_version=self.settings.default_version, workspace=index, manifest=manifest)

@@ -41,6 +41,7 @@ _REFERENCE = re.compile(
       | \{\{.*\}\}                                        # a template placeholder
       | (?:secrets?|vault|env|file|k8s|kubernetes|secretref|ssm|arn|sops|op|awssm|aws-secretsmanager|gcpsm
           |gcp-secretmanager|azurekv|azure-keyvault|keyvault):\S+   # secret://name, vault:path, env:NAME, ...
+      | (?:secrets?|vault|kv)/[\w./-]+                    # secret/ticket-api-token: a path in a secret store
     )\Z""", re.X)
 _CRED_KEY = re.compile(r"secret|token|passw|pwd|api[-_]?key|credential|private[-_]?key|access[-_]?key|bearer",
                        re.I)

@@ -25,7 +25,8 @@ def register(ls: OssaLanguageServer) -> None:
         schema = entry.analysis.schemas.get(parsed.index, entry.schema) if parsed is not None else entry.schema
         is_json = (doc.path or doc.uri).lower().endswith(".json")
         label = schema.label
-        if parsed is not None and parsed.api_version and schema.version is not None:
+        on_api = pos.line < len(doc.lines) and doc.lines[pos.line].lstrip().startswith(("apiVersion", '"apiVersion"'))
+        if on_api and parsed is not None and parsed.api_version and schema.version is not None:
             from ossa_lsp.core.schemas import REGISTRY
 
             choice = REGISTRY.choose(parsed.api_version, parsed.kind, ls.settings.default_version)

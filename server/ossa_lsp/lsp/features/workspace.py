@@ -64,8 +64,23 @@ async def _refresh(ls: OssaLanguageServer) -> None:
         if uri == changed_uri:
             continue
         doc = ls.open_document(uri)
-        if doc is not None and ls.is_ossa(doc) and not ls.is_config(doc):
-            await publish(ls, doc)
+        if doc is None or not ls.is_ossa(doc) or ls.is_config(doc):
+            continue
+        entry = ls.cache.get(doc.uri)
+        if entry is not None and entry.version == doc.version:
+            before = _cross(entry)
+            ls.fresh(entry, doc)  # recomputes only the cross-file findings
+            if _cross(entry) == before:
+                continue  # nothing this document shows has changed: don't re-send it
+        await publish(ls, doc)
+        await asyncio.sleep(0)  # let requests in between documents
+
+
+def _cross(entry: object) -> list[tuple[str, object, str]]:
+    from ossa_lsp.core.rules import RULES
+
+    findings = getattr(getattr(entry, "analysis", None), "findings", [])
+    return [(f.code, f.span, f.message) for f in findings if f.code in RULES and RULES[f.code].workspace]
 
 
 def closed(ls: OssaLanguageServer, uri: str) -> None:
@@ -143,6 +158,9 @@ def _here(ls: OssaLanguageServer, doc: TextDocument, position: types.Position) -
 
 def endpoint_hover(ls: OssaLanguageServer, doc: TextDocument, position: types.Position) -> str | None:
     """Markdown about the agent an endpoint calls: its role, model and limits."""
+    lines = doc.lines
+    if position.line >= len(lines) or "endpoint" not in lines[position.line]:
+        return None  # cheap pre-check: hover is on the hot path
     _, ep = _here(ls, doc, position)
     if ep is None:
         return None
