@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any, Literal, TypeVar
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ossa_lsp.core.findings import CodeInfo, Finding, Severity, register
 from ossa_lsp.core.rules import registry
@@ -29,6 +27,11 @@ from ossa_lsp.core.rules.policy import Enabled, Policy
 from ossa_lsp.core.rules.registry import PROFILES, Rule, in_order, lookup, matches
 from ossa_lsp.core.source import MAP, SCALAR, Document, parse
 from ossa_lsp.core.spans import ZERO, Span
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from ossa_lsp.core.config_model import ConfigModel, Override
 
 CONFIG_NAMES = (".ossa-lsp.yaml", ".ossa-lsp.yml")
 SEVERITY_WORDS = ("error", "warning", "info", "off")
@@ -47,45 +50,23 @@ for _code, _name, _summary in [
 
 # --- the file's model ------------------------------------------------------------------------------
 
-def _selectors(value: Any) -> Any:
-    """`select: SEC, COST001` is accepted as well as a list."""
-    if isinstance(value, str):
-        return [s.strip() for s in value.split(",") if s.strip()]
-    return value
+@dataclass(frozen=True)
+class DefaultConfig:
+    """The settings when there is no config file: what `ConfigModel()` holds, without importing pydantic
+    (which costs ~100 ms per `check` run; most repositories have no `.ossa-lsp.yaml`)."""
 
-
-class _Base(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+    extends: str = "baseline"
     select: list[str] | None = None
-    extend_select: list[str] = Field(default_factory=list, alias="extend-select")
-    ignore: list[str] = Field(default_factory=list)
-    rules: dict[str, Any] = Field(default_factory=dict)
-
-    _split = field_validator("select", "extend_select", "ignore", mode="before")(_selectors)
-
-
-class Override(_Base):
-    files: list[str]
-    fail_on: Literal["error", "warning", "info"] | None = Field(None, alias="fail-on")
-
-    @field_validator("files", mode="before")
-    @classmethod
-    def _one(cls, v: Any) -> Any:
-        return [v] if isinstance(v, str) else v
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    rules: dict[str, Any] = field(default_factory=dict)
+    overrides: tuple[Any, ...] = ()
+    exclude: tuple[str, ...] = ()
+    fail_on: str | None = None
+    models_file: str | None = None
 
 
-class ConfigModel(_Base):
-    extends: Literal["baseline", "enterprise", "strict"] = "baseline"
-    overrides: list[Any] = Field(default_factory=list)  # each item is validated on its own (see Override)
-    exclude: list[str] = Field(default_factory=list)
-    fail_on: Literal["error", "warning", "info"] | None = Field(None, alias="fail-on")
-    models_file: str | None = Field(None, alias="models-file")
-
-    @field_validator("exclude", mode="before")
-    @classmethod
-    def _one(cls, v: Any) -> Any:
-        return [v] if isinstance(v, str) else v
+NO_CONFIG = DefaultConfig()
 
 
 @dataclass(frozen=True)
@@ -114,7 +95,7 @@ _serial = itertools.count()
 @dataclass
 class LoadedConfig:
     path: Path | None
-    model: ConfigModel
+    model: ConfigModel | DefaultConfig
     rules: dict[str, RuleSetting] = field(default_factory=dict)  # code → setting (top level)
     overrides: list[ValidOverride] = field(default_factory=list)
     problems: list[ConfigProblem] = field(default_factory=list)
@@ -167,7 +148,7 @@ class _Problems:
                                                            pointer=pointer(loc))))
 
 
-_Model = TypeVar("_Model", bound=BaseModel)
+_Model = TypeVar("_Model", bound="BaseModel")
 
 
 def _describe(err: dict[str, Any], prefix: tuple[str | int, ...]) -> tuple[str, str, str]:
@@ -188,11 +169,13 @@ def _validate(cls: type[_Model], data: dict[str, Any], problems: _Problems,
               prefix: tuple[str | int, ...] = ()) -> _Model | None:
     """Validate, dropping the top-level settings that are wrong so the rest still applies (None when even
     that fails)."""
+    import pydantic
+
     reported: set[tuple[Any, ...]] = set()
     for _ in range(20):
         try:
             return cls.model_validate(data)
-        except ValidationError as exc:
+        except pydantic.ValidationError as exc:
             errors = exc.errors()
         for err in errors:
             loc = prefix + tuple(err["loc"])
@@ -297,6 +280,8 @@ def load_config_text(text: str, path: Path | None) -> LoadedConfig:
     if not isinstance(data, dict):
         problems.add("CFG001", "The configuration must be a mapping of settings (extends, select, rules, ...)", [])
         data = {}
+    from ossa_lsp.core.config_model import ConfigModel, Override
+
     model = _validate(ConfigModel, dict(data), problems) or ConfigModel()
     loaded = LoadedConfig(path=path, model=model)
     for name in ("select", "extend_select", "ignore"):
@@ -342,7 +327,7 @@ def load_config(path: Path) -> LoadedConfig:
             return hit[2]
         data = path.read_bytes()
     except OSError as err:
-        loaded = LoadedConfig(path=path, model=ConfigModel())
+        loaded = LoadedConfig(path=path, model=NO_CONFIG)
         loaded.problems = [ConfigProblem(str(path), Finding(code="CFG001", severity=Severity.ERROR, source="config",
                                                             message=f"Cannot read the configuration: "
                                                                     f"{err.strerror or err}", span=ZERO))]
@@ -456,10 +441,10 @@ def resolve_policy(manifest_path: Path | str | None, *, profile: str | None = No
     problems found in that config file. Unknown `select`/`ignore` entries are ignored here; front ends
     validate them first (`unknown_selectors`)."""
     if no_config:
-        loaded = LoadedConfig(path=None, model=ConfigModel())
+        loaded = LoadedConfig(path=None, model=NO_CONFIG)
     else:
         cfg = Path(config_path) if config_path is not None else find_config(manifest_path)
-        loaded = load_config(cfg) if cfg is not None else LoadedConfig(path=None, model=ConfigModel())
+        loaded = load_config(cfg) if cfg is not None else LoadedConfig(path=None, model=NO_CONFIG)
     model = loaded.model
     rel = _relative(manifest_path, loaded.base) if loaded.path is not None else None
     matched = [ov for ov in loaded.overrides if rel is not None and any(glob_match(rel, g) for g in ov.override.files)]
