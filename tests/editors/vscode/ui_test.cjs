@@ -185,8 +185,19 @@ async function goToLine(page, line) {  // Ctrl+G, `line` or `line:column`, Enter
 
     // 8. No server: point ossa.server.python at a Python without ossa-lsp → one actionable notification.
     // Through the Settings editor, as a person would: Ctrl+, → search → Remote tab → type the path.
+    // Focus may still sit in the graph's webview (where Ctrl+, does nothing): fall back to the palette.
     await page.keyboard.press('Control+,');
-    await page.waitForSelector('.settings-editor', { timeout: 15000 });
+    try {
+      await page.waitForSelector('.settings-editor', { timeout: 10000 });
+    } catch {
+      await page.locator('.monaco-workbench').first().click({ position: { x: 5, y: 5 } }).catch(() => {});
+      await page.keyboard.press('F1');
+      await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10000 });
+      await page.keyboard.type('Preferences: Open Settings (UI)');
+      await page.waitForTimeout(500);
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('.settings-editor', { timeout: 30000 });
+    }
     await page.keyboard.type('ossa.server.python');
     // A machine-overridable setting: in a remote window (code-server) it is edited on the Remote tab.
     await page.locator('.settings-tabs-widget .action-label', { hasText: 'Remote' }).first().click();
