@@ -1,23 +1,14 @@
 """The agent call graph as Mermaid or Graphviz DOT: nodes labelled with name, model and cost cap,
-edges with tool names; endpoints that resolve to no agent are dashed external nodes."""
+edges with tool names; endpoints that resolve to no agent are dashed external nodes.
+
+Both formats render one layout, so they always show the same graph."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from ossa_lsp.core.workspace import Agent, WorkspaceIndex
-
-
-def _node_id(agent: Agent, ids: dict[int, str]) -> str:
-    if id(agent) not in ids:
-        base = re.sub(r"[^A-Za-z0-9_]", "_", agent.name) or "agent"
-        ident = base
-        n = 2
-        while ident in ids.values():
-            ident = f"{base}_{n}"
-            n += 1
-        ids[id(agent)] = ident
-    return ids[id(agent)]
 
 
 def _label(agent: Agent) -> list[str]:
@@ -30,10 +21,37 @@ def _label(agent: Agent) -> list[str]:
     return lines
 
 
-def _external_id(host: str, externals: dict[str, str]) -> str:
-    if host not in externals:
-        externals[host] = "ext_" + (re.sub(r"[^A-Za-z0-9_]", "_", host) or "unknown")
-    return externals[host]
+@dataclass
+class Layout:
+    nodes: list[tuple[str, list[str]]] = field(default_factory=list)  # (id, label lines), by name
+    externals: list[tuple[str, str]] = field(default_factory=list)  # (id, host), by id
+    edges: list[tuple[str, str, str, bool]] = field(default_factory=list)  # (from, to, label, to external)
+
+
+def layout(index: WorkspaceIndex) -> Layout:
+    out = Layout()
+    ids: dict[int, str] = {}
+    taken: set[str] = set()
+    for a in sorted(index.agents(), key=lambda a: (a.name, a.path)):
+        base = re.sub(r"[^A-Za-z0-9_]", "_", a.name) or "agent"
+        ident, n = base, 2
+        while ident in taken:  # two agents with one name (in different files) stay two nodes
+            ident, n = f"{base}_{n}", n + 1
+        taken.add(ident)
+        ids[id(a)] = ident
+        out.nodes.append((ident, _label(a)))
+    externals: dict[str, str] = {}
+    for call in index.calls():
+        label = call.endpoint.tool_name or call.endpoint.url
+        if call.callee is not None:
+            out.edges.append((ids[id(call.caller)], ids[id(call.callee)], label, False))
+            continue
+        host = call.endpoint.host or call.endpoint.url
+        ext = externals.setdefault(host, "ext_" + (re.sub(r"[^A-Za-z0-9_]", "_", host) or "unknown"))
+        out.edges.append((ids[id(call.caller)], ext, label, True))
+    out.externals = sorted(((ident, host) for host, ident in externals.items()))
+    out.edges.sort()
+    return out
 
 
 def _esc_mermaid(text: str) -> str:
@@ -41,25 +59,12 @@ def _esc_mermaid(text: str) -> str:
 
 
 def mermaid(index: WorkspaceIndex) -> str:
-    ids: dict[int, str] = {}
-    externals: dict[str, str] = {}
+    g = layout(index)
     out = ["flowchart LR"]
-    agents = sorted(index.agents(), key=lambda a: (a.name, a.path))
-    for a in agents:
-        out.append(f'    {_node_id(a, ids)}["{_esc_mermaid("<br/>".join(_label(a)))}"]')
-    edges = []
-    for call in index.calls():
-        src = _node_id(call.caller, ids)
-        label = _esc_mermaid(call.endpoint.tool_name or call.endpoint.url)
-        if call.callee is not None:
-            edges.append(f'    {src} -->|"{label}"| {_node_id(call.callee, ids)}')
-        else:
-            ext = _external_id(call.endpoint.host or call.endpoint.url, externals)
-            edges.append(f'    {src} -.->|"{label}"| {ext}')
-    for host, ident in sorted(externals.items(), key=lambda kv: kv[1]):
-        out.append(f'    {ident}(["{_esc_mermaid(host)}"]):::external')
-    out.extend(sorted(edges))
-    if externals:
+    out += [f'    {ident}["{_esc_mermaid("<br/>".join(lines))}"]' for ident, lines in g.nodes]
+    out += [f'    {ident}(["{_esc_mermaid(host)}"]):::external' for ident, host in g.externals]
+    out += [f'    {src} {"-.->" if ext else "-->"}|"{_esc_mermaid(label)}"| {dst}' for src, dst, label, ext in g.edges]
+    if g.externals:
         out.append("    classDef external stroke-dasharray: 5 5")
     return "\n".join(out) + "\n"
 
@@ -69,23 +74,12 @@ def _esc_dot(text: str) -> str:
 
 
 def dot(index: WorkspaceIndex) -> str:
-    ids: dict[int, str] = {}
-    externals: dict[str, str] = {}
+    g = layout(index)
     out = ["digraph agents {", "  rankdir=LR;", '  node [shape=box, style=rounded, fontname="Helvetica"];']
-    for a in sorted(index.agents(), key=lambda a: (a.name, a.path)):
-        label = "\\n".join(_esc_dot(line) for line in _label(a))  # DOT's own line break escape
-        out.append(f'  {_node_id(a, ids)} [label="{label}"];')
-    edges = []
-    for call in index.calls():
-        src = _node_id(call.caller, ids)
-        label = _esc_dot(call.endpoint.tool_name or call.endpoint.url)
-        if call.callee is not None:
-            edges.append(f'  {src} -> {_node_id(call.callee, ids)} [label="{label}"];')
-        else:
-            ext = _external_id(call.endpoint.host or call.endpoint.url, externals)
-            edges.append(f'  {src} -> {ext} [label="{label}", style=dashed];')
-    for host, ident in sorted(externals.items(), key=lambda kv: kv[1]):
-        out.append(f'  {ident} [label="{_esc_dot(host)}", shape=ellipse, style=dashed];')
-    out.extend(sorted(edges))
+    newline = "\\n"  # DOT's own line break escape inside a label
+    out += [f'  {ident} [label="{newline.join(_esc_dot(x) for x in lines)}"];' for ident, lines in g.nodes]
+    out += [f'  {ident} [label="{_esc_dot(host)}", shape=ellipse, style=dashed];' for ident, host in g.externals]
+    out += [f'  {src} -> {dst} [label="{_esc_dot(label)}"{", style=dashed" if ext else ""}];'
+            for src, dst, label, ext in g.edges]
     out.append("}")
     return "\n".join(out) + "\n"
