@@ -10,7 +10,6 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -160,7 +159,8 @@ def check_paths(files: Sequence[str], schema: CompiledSchema | None = None, jobs
     _WORKSPACE = workspace
     workers = jobs or min(os.cpu_count() or 1, 4)
     if workers > 1 and len(files) >= PARALLEL_MIN_FILES and sys.platform != "win32":
-        import multiprocessing
+        import multiprocessing  # imported here: a one-file run should not pay ~15 ms for the pool machinery
+        from concurrent.futures import ProcessPoolExecutor
 
         ctx = multiprocessing.get_context("fork")
         chunk = max(1, len(files) // (workers * 4))

@@ -230,3 +230,81 @@ def test_the_documented_example_config_is_valid():
     loaded = config.load_config_text(example, None)
     assert [p.finding.message for p in loaded.problems if p.finding.code != "CFG005"] == []
     assert loaded.model.extends == "enterprise" and len(loaded.overrides) == 2
+
+
+# --- the pydantic-free fast path must agree with the pydantic model -------------------------------------
+
+_VALUES: dict[str, list[object]] = {
+    "extends": ["baseline", "enterprise", "strict", "Strict", "", None, 1, ["strict"]],
+    "select": ["SEC, COST001", "SEC", " , ", ["SEC", "COST"], [], None, ["SEC", 1], 5, {"a": 1}],
+    "extend-select": ["META001", ["META001"], [], None, [None], True],
+    "ignore": ["SEC001,SEC002", ["x"], None, 3.5],
+    "rules": [{}, {"SEC001": "off"}, {"cost-limits-missing": {"severity": "info"}}, {1: "off"}, None, [], "off"],
+    "overrides": [[], [{"files": "a/*"}], [{"files": ["a", "b"], "select": "SEC"}], [{}], [5], None, {"files": "x"}],
+    "exclude": ["vendor/**", ["a", "b"], [], None, [1], {}],
+    "fail-on": ["error", "warning", "info", "hint", None, 0, ["error"]],
+    "models-file": ["models.json", None, 7, ["m"]],
+    "extend_select": [["SEC"]],  # the field name is not an accepted key: only the dashed alias is
+    "unknown": ["x"],
+}
+_OVERRIDE_VALUES: dict[str, list[object]] = {
+    "files": ["a/**", ["a", "b"], [], None, 3, [1]],
+    "select": ["SEC, COST", ["SEC"], None, 1],
+    "rules": [{"SEC001": "error"}, {2: "off"}, None],
+    "fail-on": ["warning", None, "nope"],
+    "exclude": ["x"],
+}
+
+
+def _cases(values: dict[str, list[object]], required: str | None = None) -> list[dict[str, object]]:
+    cases: list[dict[str, object]] = [{}]
+    for key, options in values.items():
+        cases += [{key: v} for v in options]
+    if required:
+        cases = [{required: "a/*", **c} if required not in c else c for c in cases]
+    keys = list(values)
+    cases += [{k: values[k][0] for k in keys[:n]} for n in range(2, len(keys) + 1)]  # plain combinations
+    return cases
+
+
+@pytest.mark.parametrize(("plain", "model_name", "values", "required"), [
+    (config._plain_config, "ConfigModel", _VALUES, None),
+    (config._plain_override, "Override", _OVERRIDE_VALUES, "files"),
+])
+def test_fast_path_accepts_only_what_pydantic_accepts_and_gives_the_same_values(plain, model_name, values,
+                                                                                 required):
+    import pydantic
+
+    from ossa_lsp.core import config_model
+
+    model = getattr(config_model, model_name)
+    fast_taken = 0
+    for data in _cases(values, required):
+        fast = plain(dict(data))
+        try:
+            slow = model.model_validate(dict(data))
+        except pydantic.ValidationError:
+            slow = None
+        if fast is not None:
+            fast_taken += 1
+            assert slow is not None, f"fast path accepted what pydantic rejects: {data!r}"
+            assert vars(fast) == slow.model_dump(), data
+        else:
+            # declining is safe (pydantic then decides), but these are all shapes YAML produces: every
+            # config pydantic accepts here must take the fast path.
+            assert slow is None, f"fast path declined a valid config: {data!r}"
+    assert fast_taken >= 10
+
+
+def test_a_typical_config_file_is_read_without_importing_pydantic(tmp_path):
+    import subprocess
+    import sys
+
+    write(tmp_path, ".ossa-lsp.yaml", "extends: enterprise\nselect: SEC, COST\nexclude: vendor/**\n"
+                                      "rules:\n  secret-literal: {severity: warning}\n"
+                                      "overrides:\n  - files: legacy/**\n    ignore: [SEC]\n")
+    code = ("import sys; from ossa_lsp.core import config; c = config.load_config(config.Path(sys.argv[1]));"
+            "print(c.model.extends, c.model.select, len(c.overrides), not c.problems, 'pydantic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / ".ossa-lsp.yaml")], capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out == ["enterprise", "['SEC',", "'COST']", "1", "True", "False"]

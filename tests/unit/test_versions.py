@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from ossa_lsp.core.schemas import VersionEntry
@@ -13,7 +11,7 @@ from ossa_lsp.core.versions import choose
 def entry(version: str, accepts: str = r"(?!)", kinds: tuple[str, ...] = ("Agent",), file: str | None = "main",
           kind_files: dict[str, str] | None = None) -> VersionEntry:
     return VersionEntry(version=version, file=None if file is None else f"{version}.json", kinds=kinds,
-                        accepts=re.compile(accepts), kind_files=kind_files or {})
+                        accepts=accepts, kind_files=kind_files or {})
 
 
 CATALOG = [

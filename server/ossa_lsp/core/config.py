@@ -50,23 +50,35 @@ for _code, _name, _summary in [
 
 # --- the file's model ------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class DefaultConfig:
-    """The settings when there is no config file: what `ConfigModel()` holds, without importing pydantic
-    (which costs ~100 ms per `check` run; most repositories have no `.ossa-lsp.yaml`)."""
+@dataclass
+class PlainConfig:
+    """What `ConfigModel` holds, as a plain dataclass. Used for "no config file" and for config files whose
+    every value already has the exact shape the pydantic model accepts (see `_plain_config`): pydantic
+    (import + model build) costs ~90 ms per `check` run, several times the check itself. pydantic remains
+    the model of record: anything unusual goes through it, and a test compares both paths."""
 
     extends: str = "baseline"
     select: list[str] | None = None
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
     rules: dict[str, Any] = field(default_factory=dict)
-    overrides: tuple[Any, ...] = ()
-    exclude: tuple[str, ...] = ()
+    overrides: list[Any] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
     fail_on: str | None = None
     models_file: str | None = None
 
 
-NO_CONFIG = DefaultConfig()
+@dataclass
+class PlainOverride:
+    files: list[str]
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    rules: dict[str, Any] = field(default_factory=dict)
+    fail_on: str | None = None
+
+
+NO_CONFIG = PlainConfig()
 
 
 @dataclass(frozen=True)
@@ -85,7 +97,7 @@ class ConfigProblem:
 @dataclass(frozen=True)
 class ValidOverride:
     index: int  # position in the file
-    override: Override
+    override: Override | PlainOverride
     rules: dict[str, RuleSetting]
 
 
@@ -95,7 +107,7 @@ _serial = itertools.count()
 @dataclass
 class LoadedConfig:
     path: Path | None
-    model: ConfigModel | DefaultConfig
+    model: ConfigModel | PlainConfig
     rules: dict[str, RuleSetting] = field(default_factory=dict)  # code → setting (top level)
     overrides: list[ValidOverride] = field(default_factory=list)
     problems: list[ConfigProblem] = field(default_factory=list)
@@ -189,6 +201,63 @@ def _validate(cls: type[_Model], data: dict[str, Any], problems: _Problems,
     return None
 
 
+# The fast path: (file key, field, shape) with shapes the pydantic model accepts unchanged, or after the same
+# normalisation its validators do ("a, b" → ["a", "b"]; one glob → [glob]).
+_COMMON = (("select", "select", "selectors?"), ("extend-select", "extend_select", "selectors"),
+           ("ignore", "ignore", "selectors"), ("rules", "rules", "mapping"), ("fail-on", "fail_on", "fail-on"))
+_TOP = (*_COMMON, ("extends", "extends", "profile"), ("overrides", "overrides", "list"),
+        ("exclude", "exclude", "globs"), ("models-file", "models_file", "text?"))
+_OVERRIDE = (*_COMMON, ("files", "files", "globs"))
+_NO = object()
+
+
+def _shape(kind: str, value: Any) -> Any:
+    """`value` normalised as the pydantic model would, or `_NO` when it is not plainly valid."""
+    if kind.endswith("?"):
+        if value is None:
+            return None
+        kind = kind[:-1]
+    if kind in ("selectors", "globs"):
+        if isinstance(value, str):
+            return [s.strip() for s in value.split(",") if s.strip()] if kind == "selectors" else [value]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return list(value)
+        return _NO
+    if kind == "mapping":
+        return dict(value) if isinstance(value, dict) and all(isinstance(k, str) for k in value) else _NO
+    if kind == "list":
+        return list(value) if isinstance(value, list) else _NO
+    if kind == "fail-on":
+        return value if value is None or value in FAIL_ON else _NO
+    if kind == "profile":
+        return value if value in PROFILES else _NO
+    return value if isinstance(value, str) else _NO
+
+
+def _plain(fields: tuple[tuple[str, str, str], ...], data: dict[str, Any]) -> dict[str, Any] | None:
+    known = {key: (name, kind) for key, name, kind in fields}
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        spec = known.get(key) if isinstance(key, str) else None
+        if spec is None:
+            return None
+        shaped = _shape(spec[1], value)
+        if shaped is _NO:
+            return None
+        out[spec[0]] = shaped
+    return out
+
+
+def _plain_config(data: dict[str, Any]) -> PlainConfig | None:
+    values = _plain(_TOP, data)
+    return PlainConfig(**values) if values is not None else None
+
+
+def _plain_override(data: dict[str, Any]) -> PlainOverride | None:
+    values = _plain(_OVERRIDE, data)
+    return PlainOverride(**values) if values is not None and "files" in values else None
+
+
 def _check_selectors(sels: Iterable[str] | None, loc: list[str | int], problems: _Problems) -> list[str]:
     good: list[str] = []
     for i, s in enumerate(sels or []):
@@ -280,9 +349,11 @@ def load_config_text(text: str, path: Path | None) -> LoadedConfig:
     if not isinstance(data, dict):
         problems.add("CFG001", "The configuration must be a mapping of settings (extends, select, rules, ...)", [])
         data = {}
-    from ossa_lsp.core.config_model import ConfigModel, Override
+    model: ConfigModel | PlainConfig | None = _plain_config(data)
+    if model is None:
+        from ossa_lsp.core.config_model import ConfigModel
 
-    model = _validate(ConfigModel, dict(data), problems) or ConfigModel()
+        model = _validate(ConfigModel, dict(data), problems) or ConfigModel()
     loaded = LoadedConfig(path=path, model=model)
     for name in ("select", "extend_select", "ignore"):
         sels = getattr(model, name)
@@ -294,7 +365,11 @@ def load_config_text(text: str, path: Path | None) -> LoadedConfig:
             problems.add("CFG003", "Each override is a mapping with `files` and the settings for those files",
                          ["overrides", i])
             continue
-        ov = _validate(Override, dict(raw), problems, ("overrides", i))
+        ov: Override | PlainOverride | None = _plain_override(raw)
+        if ov is None:
+            from ossa_lsp.core.config_model import Override
+
+            ov = _validate(Override, dict(raw), problems, ("overrides", i))
         if ov is None:
             continue
         for name in ("select", "extend_select", "ignore"):

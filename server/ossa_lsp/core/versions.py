@@ -94,9 +94,9 @@ def choose(catalog: list[VersionEntry], api_version: str, kind: str | None,
                 return pick(max(lower, key=lambda e: _parts(e.version)), "nearest lower patch")
             if patched:
                 return pick(min(patched, key=lambda e: _parts(e.version)), "nearest higher patch")
-    if pinned is not None and pinned.file and pinned.accepts.match(api_version):
+    if pinned is not None and pinned.file and pinned.takes(api_version):
         return pick(pinned, "pinned default")
     for e in catalog:
-        if e.file and e.accepts.match(api_version):
+        if e.file and e.takes(api_version):
             return pick(e, "accepted by the schema's own apiVersion pattern")
     return None

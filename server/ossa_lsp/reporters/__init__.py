@@ -48,12 +48,17 @@ def lsp_range(report: FileReport, f: Finding) -> dict[str, dict[str, int]]:
     return {"start": conv(*f.span.start), "end": conv(*f.span.end)}
 
 
-def get(name: str) -> Renderer:
-    from ossa_lsp.reporters import github, gitlab, json_, junit, sarif, text
+_MODULES = {"text": "text", "json": "json_", "sarif": "sarif", "github": "github", "gitlab": "gitlab",
+            "junit": "junit"}
 
-    table: dict[str, Renderer] = {"text": text.render, "json": json_.render, "sarif": sarif.render,
-                                  "github": github.render, "gitlab": gitlab.render, "junit": junit.render}
-    return table[name]
+
+def get(name: str) -> Renderer:
+    # Only the chosen format is imported: gitlab needs hashlib and junit xml, which a text run should not pay for.
+    import importlib
+
+    module = importlib.import_module(f"ossa_lsp.reporters.{_MODULES[name]}")
+    render: Renderer = module.render
+    return render
 
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")

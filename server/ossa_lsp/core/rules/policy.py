@@ -4,7 +4,6 @@ options), and the one place rules are run. `analyze(..., policy=...)` calls `Pol
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,12 @@ if TYPE_CHECKING:
     from ossa_lsp.core.analyze import Analysis
     from ossa_lsp.core.workspace import WorkspaceIndex
 
-log = logging.getLogger("ossa_lsp.rules")
+
+
+def _internal_error(fmt: str, *args: object) -> None:
+    import logging  # only on a rule bug: a CLI run should not pay for importing logging
+
+    logging.getLogger("ossa_lsp.rules").error(fmt, *args)
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,7 @@ class Policy:
                 try:
                     found.extend(e.rule.check(ctx))
                 except Exception as err:  # a rule bug must never cost the user the other findings
-                    log.error("internal error in rule %s on %s: %s: %s", e.rule.code, analysis.path or "<text>",
+                    _internal_error("internal error in rule %s on %s: %s: %s", e.rule.code, analysis.path or "<text>",
                               type(err).__name__, err)
         sups = suppress.parse(analysis.manifest)
         if sups:
@@ -121,7 +125,7 @@ class Policy:
             try:
                 out.extend(check(ctx))
             except Exception as err:  # a rule bug must never cost the user the other findings
-                log.error("internal error in rule %s on %s (document %d): %s: %s", code,
+                _internal_error("internal error in rule %s on %s (document %d): %s: %s", code,
                           analysis.path or "<text>", doc.index, type(err).__name__, err)
             secrets.extend(ctx.secrets)
         return out
