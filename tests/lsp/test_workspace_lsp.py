@@ -95,6 +95,22 @@ async def test_renaming_a_worker_updates_the_orchestrators_diagnostics(ws: Langu
     assert "MESH005" not in _codes(ws, orch)  # the cycle is gone with the name
 
 
+async def test_closing_an_unsaved_rename_brings_back_the_agent_on_disk(ws: LanguageClient):
+    root: Path = ws.root  # type: ignore[attr-defined]
+    orch = _open(ws, root / "agents" / "orchestrator.ossa.yaml")
+    worker_path = root / "workers" / "fraud-worker.ossa.yaml"
+    renamed = worker_path.read_text().replace("name: fraud-worker", "name: risk-worker")
+    worker = _open(ws, worker_path, text=renamed)  # an unsaved rename in the buffer
+
+    def dangling_fraud() -> bool:
+        return any(d.code == "MESH003" and "fraud-worker" in d.message for d in ws.diagnostics.get(orch, []))
+
+    await until(dangling_fraud, timeout=15)
+    ws.text_document_did_close(types.DidCloseTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=worker)))
+    await until(lambda: not dangling_fraud() and "MESH005" in _codes(ws, orch), timeout=15)
+
+
 async def test_deleting_a_worker_file_makes_its_endpoint_dangle(ws: LanguageClient):
     root: Path = ws.root  # type: ignore[attr-defined]
     orch = _open(ws, root / "agents" / "orchestrator.ossa.yaml")

@@ -141,6 +141,25 @@ def hover(text: str, pos: Pos, doc: Document | None, schema: dict[str, Any] | No
         else:
             target = HoverTarget(ctx.path, ctx.replace, False)
     kind = doc.kind if doc is not None and doc.kind else kind_in_text(text, LineIndex(text).offset(pos), is_json)
+    value = target.value if isinstance(target.value, (str, int, float, bool, type(None))) else repr(target.value)
+    key = (id(schema), kind, tuple(target.path), target.has_value, type(value), value, version, schema_label)
+    hit = _ANSWERS.get(key)
+    if hit is not None and hit[0] is schema:  # the schema itself is kept in the entry, so its id stays its own
+        return (hit[1], target.span) if hit[1] is not None else None
+    text_md = _answer(schema, kind, target, version, schema_label)
+    if len(_ANSWERS) >= 2048:
+        _ANSWERS.clear()
+    _ANSWERS[key] = (schema, text_md)
+    return (text_md, target.span) if text_md is not None else None
+
+
+# Hover answers by (schema, kind, path, value, ...): the same key is hovered again and again while a
+# document is edited, and building the markdown is most of a hover's cost.
+_ANSWERS: dict[tuple[Any, ...], tuple[dict[str, Any], str | None]] = {}
+
+
+def _answer(schema: dict[str, Any], kind: str | None, target: HoverTarget, version: str | None,
+            schema_label: str | None) -> str | None:
     nav = SchemaNav(schema, kind)
     schemas = nav.at(target.path)
     if not schemas:
@@ -152,4 +171,4 @@ def hover(text: str, pos: Pos, doc: Document | None, schema: dict[str, Any] | No
     if target.path == ["apiVersion"]:
         spec = f"OSSA {version}" if version else "a custom schema"
         text_md += f"\n\n---\nValidating with **{spec}** ({schema_label or 'bundled schema'})."
-    return text_md, target.span
+    return text_md

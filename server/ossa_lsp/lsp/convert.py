@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 
 from lsprotocol import types
@@ -19,21 +20,41 @@ _SEVERITY = {
 }
 
 
+_LINES: weakref.WeakKeyDictionary[TextDocument, tuple[str, Sequence[str]]] = weakref.WeakKeyDictionary()
+
+
+def lines_of(doc: TextDocument) -> Sequence[str]:
+    """The document's lines, split once per text (pygls' `doc.lines` re-splits the text on every access)."""
+    source = doc.source
+    hit = _LINES.get(doc)
+    if hit is not None and hit[0] is source:
+        return hit[1]
+    lines = doc.lines
+    _LINES[doc] = (source, lines)
+    return lines
+
+
+def _client(doc: TextDocument, lines: Sequence[str], line: int, character: int) -> types.Position:
+    if line < len(lines) and lines[line].isascii():  # code points = code units in every encoding
+        return types.Position(line=line, character=min(character, len(lines[line])))
+    return doc.position_codec.position_to_client_units(lines, types.Position(line, character))
+
+
 def to_range(doc: TextDocument, span: Span, lines: Sequence[str] | None = None) -> types.Range:
-    """`lines` lets callers converting many spans split the document once (pygls re-splits per access)."""
-    codec = doc.position_codec
-    lines = doc.lines if lines is None else lines
-    return types.Range(
-        start=codec.position_to_client_units(lines, types.Position(span.start.line, span.start.character)),
-        end=codec.position_to_client_units(lines, types.Position(span.end.line, span.end.character)),
-    )
+    lines = lines_of(doc) if lines is None else lines
+    return types.Range(start=_client(doc, lines, span.start.line, span.start.character),
+                       end=_client(doc, lines, span.end.line, span.end.character))
 
 
 def from_position(doc: TextDocument, pos: types.Position) -> Pos:
-    lines = doc.lines
+    lines = lines_of(doc)
     if pos.line >= len(lines):  # the empty line after a final newline: pygls would clamp to the last line
         return Pos(pos.line, 0)
-    p = doc.position_codec.position_from_client_units(lines, pos)
+    text = lines[pos.line]
+    if text.isascii():  # as pygls' codec computes it, without a loop over the characters
+        n = len(text) - text.endswith("\r\n")
+        return Pos(pos.line, 0 if n == 0 else pos.character if pos.character <= n else n - 1)
+    p = doc.position_codec.position_from_client_units(lines, types.Position(pos.line, pos.character))
     return Pos(p.line, p.character)
 
 
@@ -47,7 +68,7 @@ def _related_location(doc: TextDocument, path: str | None, span: Span, lines: Se
 
 
 def diagnostic(doc: TextDocument, f: Finding, lines: Sequence[str] | None = None) -> types.Diagnostic:
-    lines = doc.lines if lines is None else lines
+    lines = lines_of(doc) if lines is None else lines
     related = [
         types.DiagnosticRelatedInformation(location=_related_location(doc, r.path, r.span, lines), message=r.message)
         for r in f.related

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import sys
+import weakref
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
@@ -64,6 +65,10 @@ class OssaLanguageServer(LanguageServer):
         self.refresh_task: asyncio.Task[None] | None = None
         self.refresh_skip: str | None = None  # the document whose own edit caused the pending refresh
         self.index_task: asyncio.Task[int] | None = None
+        self._ossa_docs: weakref.WeakKeyDictionary[TextDocument, tuple[str, Settings, bool]] = \
+            weakref.WeakKeyDictionary()
+        self.closed_paths: set[str] = set()  # closed buffers whose file on disk is to be re-indexed
+        self.closed_task: asyncio.Task[None] | None = None
         self.main_loop: asyncio.AbstractEventLoop | None = None  # for work finished in threads
 
     # -- errors and logging ------------------------------------------------------------------------
@@ -107,15 +112,27 @@ class OssaLanguageServer(LanguageServer):
         return PurePosixPath(doc.path or doc.uri).name in CONFIG_FILE_NAMES
 
     def is_ossa(self, doc: TextDocument) -> bool:
-        """Documents we analyse: OSSA manifests, and our own `.ossa-lsp.yaml`."""
-        if not self.settings.enable:
+        """Documents we analyse: OSSA manifests, and our own `.ossa-lsp.yaml` (asked on every request, so
+        the answer is kept per document until its text or the settings change)."""
+        settings = self.settings
+        source = doc.source
+        hit = self._ossa_docs.get(doc)
+        if hit is not None and hit[0] is source and hit[1] is settings:
+            return hit[2]
+        answer = self._is_ossa(doc, settings)
+        self._ossa_docs[doc] = (source, settings, answer)
+        return answer
+
+    @staticmethod
+    def _is_ossa(doc: TextDocument, settings: Settings) -> bool:
+        if not settings.enable:
             return False
         path = doc.path or doc.uri
         name = PurePosixPath(path).name
         if is_ossa_name(name) or name in CONFIG_FILE_NAMES:
             return True
         if any(fnmatchcase(path, g) or fnmatchcase(name, g) or PurePosixPath(path).match(g)
-               for g in self.settings.extra_files):
+               for g in settings.extra_files):
             return True
         if name.lower().endswith(DATA_SUFFIXES) or doc.language_id in ("yaml", "json", "jsonc"):
             return looks_like_ossa(doc.source, name)
@@ -255,6 +272,15 @@ class OssaLanguageServer(LanguageServer):
     def open_document(self, uri: str) -> TextDocument | None:
         """The open document for `uri`, or None (never a document read from disk behind our back)."""
         return self.workspace.text_documents.get(unquote(uri))  # pygls keys documents by the unquoted URI
+
+    # -- transport -----------------------------------------------------------------------------------
+    def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
+        if stdin is not None or stdout is not None or sys.platform == "win32":
+            super().start_io(stdin, stdout)
+            return
+        from ossa_lsp.lsp.transport import serve_stdio
+
+        serve_stdio(self)
 
     def forget(self, uri: str) -> None:
         self.cache.pop(uri, None)

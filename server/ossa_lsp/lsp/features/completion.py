@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from ossa_lsp.lsp.convert import from_position, to_range
+from ossa_lsp.lsp.convert import from_position, lines_of, to_range
 from ossa_lsp.lsp.server import OssaLanguageServer
 
 _KIND = {  # keys are core.complete's item kinds (imported lazily: the engine loads after initialize)
@@ -40,7 +40,7 @@ def register(ls: OssaLanguageServer) -> None:
         items = complete.complete(doc.source, pos, schema.schema, is_json=is_json, snippets=ls.snippets,
                                   versions=REGISTRY.supported())
         out = []
-        lines = doc.lines
+        lines = lines_of(doc)
         ranges: dict[object, types.Range] = {}
         for it in items:
             rng = ranges.get(it.replace)

@@ -8,12 +8,12 @@ from lsprotocol import types
 from pygls.workspace import TextDocument
 
 from ossa_lsp.core.findings import Finding
-from ossa_lsp.lsp.convert import diagnostic
+from ossa_lsp.lsp.convert import diagnostic, lines_of
 from ossa_lsp.lsp.server import OssaLanguageServer
 
 
 def diagnostics_for(ls: OssaLanguageServer, doc: TextDocument, findings: list[Finding]) -> list[types.Diagnostic]:
-    lines = doc.lines
+    lines = lines_of(doc)
     return [diagnostic(doc, f, lines) for f in findings if f.suppressed is None]
 
 
@@ -83,12 +83,12 @@ def register(ls: OssaLanguageServer) -> None:
     def did_close(ls: OssaLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
         ls.forget(uri)
-        from ossa_lsp.lsp.features.workspace import closed
-
-        closed(ls, uri)
         if not ls.pull and uri in ls.published:
             ls.published.discard(uri)
             ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        from ossa_lsp.lsp.features.workspace import closed
+
+        closed(ls, uri)
 
     @ls.feature(
         types.TEXT_DOCUMENT_DIAGNOSTIC,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from ossa_lsp.core.spans import Pos, Span
-from ossa_lsp.lsp.convert import from_position, to_range
+from ossa_lsp.lsp.convert import from_position, lines_of, to_range
 from ossa_lsp.lsp.server import OssaLanguageServer
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ def register(ls: OssaLanguageServer) -> None:
         if doc is None or entry is None:
             return None
         out: list[types.DocumentSymbol] = []
-        lines = doc.lines
+        lines = lines_of(doc)
 
         def rng(span: Span) -> types.Range:
             return to_range(doc, span, lines)

@@ -18,7 +18,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
-from ossa_lsp.lsp.convert import from_position, to_range
+from ossa_lsp.lsp.convert import from_position, lines_of, to_range
 from ossa_lsp.lsp.server import OssaLanguageServer
 
 if TYPE_CHECKING:
@@ -84,9 +84,28 @@ def _cross(entry: object) -> list[tuple[str, object, str]]:
 
 
 def closed(ls: OssaLanguageServer, uri: str) -> None:
-    """A closed buffer may have had unsaved edits: the file on disk is what counts again."""
+    """A closed buffer may have had unsaved edits: the file on disk is what counts again.
+
+    Re-reading it is deferred and done in a thread: closing a 5,000-line manifest used to parse the file
+    on the event loop (~50 ms) before the next message (typically the next didOpen) was even read."""
     path = to_fs_path(uri)
-    if path and ls.index.update_file(path):
+    if not path:
+        return
+    ls.closed_paths.add(path)
+    task = ls.closed_task
+    if task is None or task.done():
+        ls.closed_task = asyncio.get_running_loop().create_task(_sync_closed(ls))
+
+
+async def _sync_closed(ls: OssaLanguageServer) -> None:
+    await asyncio.sleep(REFRESH_DELAY_S)  # let the requests that follow a close (next open, ...) go first
+    changed = False
+    while ls.closed_paths:
+        path = ls.closed_paths.pop()
+        if ls.open_document(_uri(path)) is not None:
+            continue  # reopened meanwhile: the buffer is what counts
+        changed = await asyncio.to_thread(ls.index.update_file, path) or changed
+    if changed:
         schedule_refresh(ls, None)
 
 
@@ -158,7 +177,7 @@ def _here(ls: OssaLanguageServer, doc: TextDocument, position: types.Position) -
 
 def endpoint_hover(ls: OssaLanguageServer, doc: TextDocument, position: types.Position) -> str | None:
     """Markdown about the agent an endpoint calls: its role, model and limits."""
-    lines = doc.lines
+    lines = lines_of(doc)
     if position.line >= len(lines) or "endpoint" not in lines[position.line]:
         return None  # cheap pre-check: hover is on the hot path
     _, ep = _here(ls, doc, position)
@@ -261,7 +280,7 @@ def register(ls: OssaLanguageServer) -> None:
             return None
         ls.analysis_now(doc)
         out = []
-        lines = doc.lines
+        lines = lines_of(doc)
         for agent in ls.index.agents_in(doc.path or doc.uri):
             for ep in agent.endpoints:
                 target = ls.index.resolve(ep)
