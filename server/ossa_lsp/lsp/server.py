@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the engine (jsonschema, yaml, pydantic) loads after `initia
     from ossa_lsp.lsp.settings import Settings
 
 log = logging.getLogger("ossa_lsp")
+NO_REFRESH = "\0"  # `refresh_skip` when no cross-file refresh is requested (never a uri)
 THREAD_THRESHOLD = 40_000  # characters; smaller documents are analysed inline (faster than a thread hop)
 
 
@@ -63,10 +64,14 @@ class OssaLanguageServer(LanguageServer):
         self.settings_ready = asyncio.Event()  # set once the client's settings have been read
         self._index: WorkspaceIndex | None = None
         self.refresh_task: asyncio.Task[None] | None = None
-        self.refresh_skip: str | None = None  # the document whose own edit caused the pending refresh
+        self.refresh_skip: str | None = NO_REFRESH  # the document whose own edit caused the pending refresh
+        # (None: skip none); see features/workspace.schedule_refresh
         self.index_task: asyncio.Task[int] | None = None
         self._ossa_docs: weakref.WeakKeyDictionary[TextDocument, tuple[str, Settings, bool]] = \
             weakref.WeakKeyDictionary()
+        self.inflight: dict[str, tuple[int | None, asyncio.Future[Entry]]] = {}  # big documents being analysed
+        self.last_activity = 0.0  # time.monotonic() of the last message (stdio transport), for idle-time GC
+        self.gc_task: asyncio.Task[None] | None = None
         self.closed_paths: set[str] = set()  # closed buffers whose file on disk is to be re-indexed
         self.closed_task: asyncio.Task[None] | None = None
         self.main_loop: asyncio.AbstractEventLoop | None = None  # for work finished in threads
@@ -259,11 +264,23 @@ class OssaLanguageServer(LanguageServer):
         if not self.is_ossa(doc):
             return None
         version, text = doc.version, doc.source
-        schema = self.schema_override(doc)
         if len(text) > THREAD_THRESHOLD:
-            entry = await asyncio.to_thread(self._run, doc.uri, version, text, doc.path or doc.uri, schema)
+            running = self.inflight.get(doc.uri)
+            if running is not None and running[0] == version:  # e.g. a cross-file refresh during the first run
+                entry = await asyncio.shield(running[1])
+            else:
+                schema = self.schema_override(doc)
+                task = asyncio.ensure_future(asyncio.to_thread(self._run, doc.uri, version, text,
+                                                               doc.path or doc.uri, schema))
+                self.inflight[doc.uri] = (version, task)
+                try:
+                    entry = await asyncio.shield(task)
+                finally:
+                    if self.inflight.get(doc.uri, (None, None))[1] is task:
+                        del self.inflight[doc.uri]
+            self.fresh(entry, doc)  # other manifests may have changed while it ran
         else:
-            entry = self._run(doc.uri, version, text, doc.path or doc.uri, schema)
+            entry = self._run(doc.uri, version, text, doc.path or doc.uri, self.schema_override(doc))
         current = self.open_document(doc.uri)
         if current is not None and current.version == version:
             self.cache[doc.uri] = entry

@@ -20,6 +20,7 @@ import logging
 import re
 import sys
 import threading
+import time
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
@@ -122,6 +123,7 @@ class _StdinProtocol(asyncio.Protocol):
     # -- dispatch ------------------------------------------------------------------------------------
     def dispatch(self, body: bytes) -> None:
         protocol = self.ls.protocol
+        self.ls.last_activity = time.monotonic()
         try:
             if b'"textDocument/hover"' in body and fast_hover(self.ls, body):
                 return

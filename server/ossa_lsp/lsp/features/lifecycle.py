@@ -67,6 +67,8 @@ def warm_up(ls: OssaLanguageServer) -> None:
     """Load the engine and compile the newest schema in the background, before the first document."""
     import threading
 
+    loop = ls.main_loop
+
     def work() -> None:
         try:
             from ossa_lsp.core import analyze, complete  # noqa: F401
@@ -75,6 +77,11 @@ def warm_up(ls: OssaLanguageServer) -> None:
             REGISTRY.get(REGISTRY.supported()[-1]).validator  # noqa: B018
         except Exception as err:
             ls.log(f"warm-up failed: {err}", types.MessageType.Warning)
+        if loop is not None:
+            from ossa_lsp.lsp import gcpolicy
+
+            with contextlib.suppress(RuntimeError):  # the server already stopped
+                loop.call_soon_threadsafe(gcpolicy.start, ls)
 
     threading.Thread(target=work, name="ossa-warm-up", daemon=True).start()
 

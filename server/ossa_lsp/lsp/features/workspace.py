@@ -19,7 +19,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
 from ossa_lsp.lsp.convert import from_position, lines_of, to_range
-from ossa_lsp.lsp.server import OssaLanguageServer
+from ossa_lsp.lsp.server import NO_REFRESH, OssaLanguageServer
 
 if TYPE_CHECKING:
     from ossa_lsp.core.workspace import Agent, Endpoint
@@ -41,19 +41,28 @@ def schedule_refresh(ls: OssaLanguageServer, changed_uri: str | None) -> None:
         if server_loop is not None:
             server_loop.call_soon_threadsafe(schedule_refresh, ls, changed_uri)
         return
-    if ls.refresh_task is not None and not ls.refresh_task.done():
-        if ls.refresh_skip != changed_uri:  # coalesced requests: only a uri that every one skipped stays skipped
-            ls.refresh_skip = None
-        return
-    ls.refresh_skip = changed_uri
-    ls.refresh_task = loop.create_task(_refresh(ls))
+    # Coalesced requests: only a uri that every one of them skipped stays skipped.
+    if ls.refresh_skip == NO_REFRESH:
+        ls.refresh_skip = changed_uri
+    elif ls.refresh_skip != changed_uri:
+        ls.refresh_skip = None
+    if ls.refresh_task is None or ls.refresh_task.done():
+        ls.refresh_task = loop.create_task(_refresh(ls))
+    # else: the running task makes another pass (a request that arrives while it is already publishing,
+    # e.g. from an analysis the refresh itself started, is not lost)
 
 
 async def _refresh(ls: OssaLanguageServer) -> None:
+    while ls.refresh_skip != NO_REFRESH:
+        await asyncio.sleep(REFRESH_DELAY_S)
+        changed_uri = ls.refresh_skip
+        ls.refresh_skip = NO_REFRESH
+        await _refresh_once(ls, changed_uri)
+
+
+async def _refresh_once(ls: OssaLanguageServer, changed_uri: str | None) -> None:
     from ossa_lsp.lsp.features.diagnostics import publish
 
-    await asyncio.sleep(REFRESH_DELAY_S)
-    changed_uri = ls.refresh_skip
     if ls.pull:
         try:
             ls.workspace_diagnostic_refresh(None)
@@ -67,6 +76,8 @@ async def _refresh(ls: OssaLanguageServer) -> None:
         if doc is None or not ls.is_ossa(doc) or ls.is_config(doc):
             continue
         entry = ls.cache.get(doc.uri)
+        if entry is None and (uri in ls.pending or uri in ls.inflight):
+            continue  # its analysis is on the way and will publish with the current workspace
         if entry is not None and entry.version == doc.version:
             before = _cross(entry)
             ls.fresh(entry, doc)  # recomputes only the cross-file findings
