@@ -7,9 +7,7 @@ them are warnings.
 
 from __future__ import annotations
 
-import ipaddress
 import re
-import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
@@ -67,6 +65,8 @@ def _ipv4(value: object) -> bool:
     if not isinstance(value, str):
         return True
     try:
+        import ipaddress  # imported when a schema asks for this format: most runs never do
+
         ipaddress.IPv4Address(value)
     except ValueError:
         return False
@@ -78,6 +78,8 @@ def _ipv6(value: object) -> bool:
     if not isinstance(value, str):
         return True
     try:
+        import ipaddress
+
         ipaddress.IPv6Address(value)
     except ValueError:
         return False
@@ -116,6 +118,8 @@ def _uuid(value: object) -> bool:
     if not isinstance(value, str):
         return True
     try:
+        import uuid  # (uuid imports platform: ~3 ms)
+
         uuid.UUID(value)
     except ValueError:
         return False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import re
 from collections import Counter
@@ -50,6 +49,8 @@ def is_internal_host(host: str, extra: Iterable[str] = ()) -> bool:
     if any(fnmatchcase(host, p.lower()) for p in extra):
         return True
     try:
+        import ipaddress  # on first use: many manifests have no endpoints
+
         ip = ipaddress.ip_address(host)
     except ValueError:
         return "." not in host or host == "localhost" or host.endswith(INTERNAL_SUFFIXES)
