@@ -139,7 +139,8 @@ class _StdinProtocol(asyncio.Protocol):
 
 def fast_hover(ls: OssaLanguageServer, body: bytes) -> bool:
     """Answer a hover request from its raw JSON; False hands it to pygls (which then answers it)."""
-    if not ls.settings_ready.is_set() or ls.protocol._shutdown:
+    # `_shutdown` is pygls-internal: should a release rename it, the fast lane switches itself off.
+    if not ls.settings_ready.is_set() or getattr(ls.protocol, "_shutdown", True):
         return False
     try:
         msg = json.loads(body)
