@@ -109,3 +109,37 @@ async def test_disabling_the_server_clears_and_stops_diagnostics(client: Languag
         await asyncio.sleep(0.3)
         assert list(client.diagnostics.get(uri, [])) == []
     assert await complete(client, uri, 7, 14) == []
+
+
+def _frame(msg: dict) -> bytes:
+    import json
+
+    body = json.dumps(msg).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+@pytest.mark.parametrize("stdin_kind", ["file", "devnull", "pipe"])
+def test_stdin_that_is_a_file_dev_null_or_a_pipe_is_served_and_ends_cleanly(stdin_kind, tmp_path):
+    import subprocess
+
+    from tests.lsp.conftest import ENV, SERVER
+
+    session = (_frame({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                       "params": {"processId": None, "rootUri": None, "capabilities": {}}})
+               + b"Content-Length: 9\r\n\r\nnot json!"  # garbage in between: logged, not fatal
+               + _frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
+               + _frame({"jsonrpc": "2.0", "method": "exit"}))
+    if stdin_kind == "devnull":
+        proc = subprocess.run(SERVER, stdin=subprocess.DEVNULL, capture_output=True, env=ENV, timeout=60)
+        assert proc.returncode in (0, 1) and b"Traceback" not in proc.stderr
+        return
+    if stdin_kind == "file":
+        (tmp_path / "in").write_bytes(session)
+        with open(tmp_path / "in", "rb") as fh:
+            proc = subprocess.run(SERVER, stdin=fh, capture_output=True, env=ENV, timeout=60)
+    else:
+        proc = subprocess.run(SERVER, input=session, capture_output=True, env=ENV, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert b'"id": 1' in proc.stdout and b'"id": 2' in proc.stdout  # initialize and shutdown answered
+    if stdin_kind == "pipe":  # our transport (pygls' own reader handles the file case)
+        assert b"not valid JSON" in proc.stderr and b"Traceback" not in proc.stderr

@@ -9,7 +9,7 @@ and `textDocument/hover`, the request people trigger by merely moving the mouse,
 from the raw JSON (`features.hover.answer` is the same code the pygls handler runs). Anything else, and
 any hover the fast lane is not sure about, goes through pygls unchanged.
 
-stdin that the loop cannot watch (a regular file) and Windows keep pygls' own reader.
+stdin that is not a pipe or socket (a file, /dev/null) and Windows keep pygls' own reader.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
+import stat
 import sys
 import threading
 import time
@@ -42,8 +44,11 @@ def serve_stdio(ls: OssaLanguageServer) -> None:
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
         try:
+            mode = os.fstat(sys.stdin.fileno()).st_mode
+            if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):  # files and devices (/dev/null): no epoll
+                raise ValueError("not a pipe")
             await loop.connect_read_pipe(lambda: _StdinProtocol(ls, done), sys.stdin.buffer)
-        except (ValueError, OSError):  # a regular file: the loop cannot watch it
+        except (ValueError, OSError):
             from pygls.io_ import StdinAsyncReader, run_async
 
             await run_async(stop_event=stop, reader=StdinAsyncReader(sys.stdin.buffer, ls.thread_pool),
@@ -130,6 +135,8 @@ class _StdinProtocol(asyncio.Protocol):
             protocol.handle_message(json.loads(body, object_hook=protocol.structure_message))
         except (SystemExit, KeyboardInterrupt):
             raise
+        except ValueError as exc:  # not JSON: say so, without a traceback
+            log.warning("ignored a message that is not valid JSON: %s", exc)
         except Exception as exc:
             from pygls.exceptions import JsonRpcException
 
