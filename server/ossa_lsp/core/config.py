@@ -211,6 +211,11 @@ _OVERRIDE = (*_COMMON, ("files", "files", "globs"))
 _NO = object()
 
 
+def split_selectors(text: str) -> list[str]:
+    """`select: SEC, COST001` is accepted as well as a list."""
+    return [s.strip() for s in text.split(",") if s.strip()]
+
+
 def _shape(kind: str, value: Any) -> Any:
     """`value` normalised as the pydantic model would, or `_NO` when it is not plainly valid."""
     if kind.endswith("?"):
@@ -219,7 +224,7 @@ def _shape(kind: str, value: Any) -> Any:
         kind = kind[:-1]
     if kind in ("selectors", "globs"):
         if isinstance(value, str):
-            return [s.strip() for s in value.split(",") if s.strip()] if kind == "selectors" else [value]
+            return split_selectors(value) if kind == "selectors" else [value]
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return list(value)
         return _NO

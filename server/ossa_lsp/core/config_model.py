@@ -6,12 +6,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ossa_lsp.core.config import split_selectors
+
 
 def _selectors(value: Any) -> Any:
-    """`select: SEC, COST001` is accepted as well as a list."""
-    if isinstance(value, str):
-        return [s.strip() for s in value.split(",") if s.strip()]
-    return value
+    return split_selectors(value) if isinstance(value, str) else value
 
 
 class _Base(BaseModel):

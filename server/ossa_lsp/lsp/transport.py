@@ -132,12 +132,13 @@ class _StdinProtocol(asyncio.Protocol):
         try:
             if b'"textDocument/hover"' in body and fast_hover(self.ls, body):
                 return
-            protocol.handle_message(json.loads(body, object_hook=protocol.structure_message))
-        except (SystemExit, KeyboardInterrupt):
-            raise
-        except ValueError as exc:  # not JSON: say so, without a traceback
-            log.warning("ignored a message that is not valid JSON: %s", exc)
-        except Exception as exc:
+            try:
+                message = json.loads(body, object_hook=protocol.structure_message)
+            except json.JSONDecodeError as exc:  # not JSON: say so, without a traceback
+                log.warning("ignored a message that is not valid JSON: %s", exc)
+                return
+            protocol.handle_message(message)
+        except Exception as exc:  # (SystemExit from `exit` passes: it is not an Exception)
             from pygls.exceptions import JsonRpcException
 
             log.exception("unable to handle a message")
