@@ -38,7 +38,7 @@ SPECS = {
 def manifests() -> list[tuple[str, str]]:
     """(name, text): one manifest per schema file of the catalog."""
     sys.path.insert(0, str(ROOT / "server"))
-    from ossa_lsp.core.schemas import REGISTRY
+    from ossa_lsp.core.schema.registry import REGISTRY
 
     out = []
     for e in REGISTRY.catalog:
@@ -80,7 +80,7 @@ async def scenario(lspbench: Any, argv: list[str], docs: list[tuple[str, str]], 
 
 
 def in_process() -> dict[str, float]:
-    from ossa_lsp.core.schemas import SchemaRegistry
+    from ossa_lsp.core.schema.registry import SchemaRegistry
 
     t0 = time.perf_counter()
     reg = SchemaRegistry()

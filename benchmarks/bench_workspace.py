@@ -22,9 +22,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "server"))
 
 from ossa_lsp.core.analyze import analyze
-from ossa_lsp.core.config import resolve_policy
+from ossa_lsp.core.config.load import resolve_policy
 from ossa_lsp.core.discover import walk
-from ossa_lsp.core.workspace import WorkspaceIndex
+from ossa_lsp.core.workspace.index import WorkspaceIndex
 
 TEMPLATE = """apiVersion: ossa/v0.2.2
 kind: Agent

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ossa_lsp import fixer
-from ossa_lsp.core.config import resolve_policy
+from ossa_lsp.core.config.load import resolve_policy
+from ossa_lsp.headless import fix as fixer
 
 BROKEN = """# Billing agent, owned by the payments team.
 apiVersion: ossa/v0.2.2

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from ossa_lsp.core import versions
-from ossa_lsp.core.bundle import bundle_file
-from ossa_lsp.core.schemas import REGISTRY
-from ossa_lsp.core.source import parse
-from ossa_lsp.core.validate import pointer
+from ossa_lsp.core.schema import versions
+from ossa_lsp.core.schema.bundle import bundle_file
+from ossa_lsp.core.schema.registry import REGISTRY
+from ossa_lsp.core.schema.validate import pointer
+from ossa_lsp.core.text.source import parse
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "ossa-corpus" / "manifests"
@@ -166,7 +166,7 @@ def _bundled_files() -> list[tuple[str, str, tuple[str, ...]]]:
 def test_bundled_schema_validates_like_ours(version: str, file: str, kinds: tuple[str, ...]):
     from jsonschema import Draft7Validator
 
-    from ossa_lsp.core.formats import jsonschema_checker
+    from ossa_lsp.core.schema.formats import jsonschema_checker
 
     bundled = bundle_file(REGISTRY.directory / file, REGISTRY.directory)
     Draft7Validator.check_schema(bundled)

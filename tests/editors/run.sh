@@ -118,7 +118,7 @@ install_extension_deps() {
 VERSION=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$REPO/vscode-extension/package.json" | head -1)
 VSIX="$REPO/build/ossa-lsp-$VERSION.vsix"
 ext_unit() { ( cd "$EXT" && npm test --silent 2>&1 | tail -n 12 ); }
-ext_settings_fresh() { "$PY" -m ossa_lsp.lsp.settings_export --check "$REPO/vscode-extension/package.json"; }
+ext_settings_fresh() { "$PY" -m ossa_lsp.output.settings_export --check "$REPO/vscode-extension/package.json"; }
 ext_package() {
   ( cd "$EXT" && rm -f ./*.vsix && npx --no-install vsce package --no-dependencies -o "$VSIX" 2>&1 | tail -n 3 ) || return 1
   [ -f "$VSIX" ]

@@ -15,9 +15,9 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from ossa_lsp.core.navigate import SchemaNav, facts, properties
-from ossa_lsp.core.schemas import REGISTRY
-from ossa_lsp.core.source import parse
+from ossa_lsp.core.schema.navigate import SchemaNav, facts, properties
+from ossa_lsp.core.schema.registry import REGISTRY
+from ossa_lsp.core.text.source import parse
 from tests.lsp.conftest import diagnostics, encoding_of, open_doc
 from tests.lsp.test_code_actions import actions, apply
 from tests.lsp.test_completion_hover import complete, hover

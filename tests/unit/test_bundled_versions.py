@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
-from ossa_lsp.core.schemas import SchemaRegistry
-from ossa_lsp.core.source import parse
-from ossa_lsp.core.validate import pointer
+from ossa_lsp.core.schema.registry import SchemaRegistry
+from ossa_lsp.core.schema.validate import pointer
+from ossa_lsp.core.text.source import parse
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "schemas"
@@ -85,7 +85,7 @@ def file_pairs() -> dict[str, tuple[str, str]]:
 def theirs(upstream_file: str) -> Any:
     from jsonschema import Draft7Validator
 
-    from ossa_lsp.core.formats import jsonschema_checker
+    from ossa_lsp.core.schema.formats import jsonschema_checker
 
     schema = json.loads((CORPUS / upstream_file).read_text("utf-8"))
     return Draft7Validator(schema, format_checker=jsonschema_checker())  # same format checks as ours

@@ -11,11 +11,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from ossa_lsp.core import config
-from ossa_lsp.core.config import ConfigProblem, resolve_policy
+from ossa_lsp.core.config import load as config
+from ossa_lsp.core.config.load import ConfigProblem, resolve_policy
 from ossa_lsp.core.findings import Severity
-from ossa_lsp.core.rules.docs import config_schema
-from ossa_lsp.core.spans import LineIndex
+from ossa_lsp.core.text.spans import LineIndex
+from ossa_lsp.output.rule_docs import config_schema
 
 
 def write(root: Path, rel: str, text: str) -> Path:
@@ -275,7 +275,7 @@ def test_fast_path_accepts_only_what_pydantic_accepts_and_gives_the_same_values(
                                                                                  required):
     import pydantic
 
-    from ossa_lsp.core import config_model
+    from ossa_lsp.core.config import model as config_model
 
     model = getattr(config_model, model_name)
     fast_taken = 0

@@ -7,7 +7,7 @@ import pytest
 from lsprotocol import types
 from pygls.workspace import PositionCodec, TextDocument
 
-from ossa_lsp.core.spans import Pos, Span
+from ossa_lsp.core.text.spans import Pos, Span
 from ossa_lsp.lsp.convert import from_position, lines_of, to_range
 
 TEXT = "apiVersion: ossa/v0.2.2\r\nkind: Agent\n\nmetadata:\n  name: café-😋-agent\n  x: y\n\n  last"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ossa_lsp.core.analyze import Analysis, analyze
-from ossa_lsp.core.schemas import REGISTRY
+from ossa_lsp.core.schema.registry import REGISTRY
 from tests.conftest import CORPUS
 
 PARSE_CODES = {"YAML001", "YAML002", "YAML005"}
@@ -110,10 +110,10 @@ def test_fast_validator_gives_exactly_jsonschemas_errors_on_the_whole_corpus(cor
 
     from jsonschema import Draft7Validator
 
-    from ossa_lsp.core.fastschema import compile_schema
-    from ossa_lsp.core.formats import jsonschema_checker
-    from ossa_lsp.core.source import parse
-    from ossa_lsp.core.validate import pointer
+    from ossa_lsp.core.schema.fastschema import compile_schema
+    from ossa_lsp.core.schema.formats import jsonschema_checker
+    from ossa_lsp.core.schema.validate import pointer
+    from ossa_lsp.core.text.source import parse
 
     compiled: dict[str, tuple[object, object]] = {}
     compared = 0

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from ossa_lsp.core.hover import reference_url
-from ossa_lsp.docgen import render_all
+from ossa_lsp.core.answers.hover import reference_url
+from ossa_lsp.output.docgen import render_all
 from tests.conftest import ROOT
 
 
 def test_generated_docs_are_up_to_date():
     stale = [rel for rel, text in render_all().items()
              if not (ROOT / "docs" / rel).is_file() or (ROOT / "docs" / rel).read_text("utf-8") != text]
-    assert stale == [], "run `python -m ossa_lsp.docgen docs` and commit the result"
+    assert stale == [], "run `python -m ossa_lsp.output.docgen docs` and commit the result"
 
 
 def test_hover_reference_links_point_at_existing_anchors():

@@ -1,5 +1,5 @@
 """The VS Code extension's settings are generated from the server's settings model and never drift:
-the committed package.json must equal what `python -m ossa_lsp.lsp.settings_export` writes."""
+the committed package.json must equal what `python -m ossa_lsp.output.settings_export` writes."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from ossa_lsp.lsp import settings_export
 from ossa_lsp.lsp.settings import Settings, parse_settings
+from ossa_lsp.output import settings_export
 
 PACKAGE_JSON = Path(__file__).resolve().parents[2] / "vscode-extension" / "package.json"
-FIX = f"python -m ossa_lsp.lsp.settings_export {PACKAGE_JSON.relative_to(PACKAGE_JSON.parents[1])}"
+FIX = f"python -m ossa_lsp.output.settings_export {PACKAGE_JSON.relative_to(PACKAGE_JSON.parents[1])}"
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from ossa_lsp.core.analyze import analyze
-from ossa_lsp.core.config import resolve_policy
+from ossa_lsp.core.config.load import resolve_policy
 from ossa_lsp.core.fixes import fix_text
-from ossa_lsp.core.source import parse
+from ossa_lsp.core.text.source import parse
 from tests.conftest import CORPUS, EXAMPLES
 
 

@@ -7,8 +7,8 @@ import pytest
 from ossa_lsp.core.analyze import analyze
 from ossa_lsp.core.findings import Finding
 from ossa_lsp.core.fixes import apply_edits, fix_text, insert_key, suppression_fix, text_edits_between
-from ossa_lsp.core.schemas import REGISTRY
-from ossa_lsp.core.source import parse
+from ossa_lsp.core.schema.registry import REGISTRY
+from ossa_lsp.core.text.source import parse
 
 HEAD = "apiVersion: ossa/v0.2.2\nkind: Agent\nmetadata:\n  name: fixer\n"
 SPEC = "spec:\n  role: Fixes things.\n"

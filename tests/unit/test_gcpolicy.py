@@ -10,7 +10,7 @@ import weakref
 
 import pytest
 
-from ossa_lsp.lsp import gcpolicy
+from ossa_lsp.lsp.runtime import gcpolicy
 from ossa_lsp.lsp.server import create_server
 
 

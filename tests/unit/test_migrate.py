@@ -16,8 +16,8 @@ from ossa_lsp.core.migrate import (
     removal_notes,
     upgrade_targets,
 )
-from ossa_lsp.core.schemas import REGISTRY
-from ossa_lsp.core.source import parse
+from ossa_lsp.core.schema.registry import REGISTRY
+from ossa_lsp.core.text.source import parse
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p for p in (ROOT / "examples").rglob("*.ossa.*"))

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from ossa_lsp.core.analyze import analyze
-from ossa_lsp.core.config import resolve_policy
-from ossa_lsp.core.schemas import REGISTRY
+from ossa_lsp.core.config.load import resolve_policy
+from ossa_lsp.core.schema.registry import REGISTRY
 
 CORPUS = Path(__file__).parents[2].parent / "shared" / "ossa-corpus"
 CHECK_DATE = date(2026, 11, 23)  # retirement dates are compared with this, so the test does not age

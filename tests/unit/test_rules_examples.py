@@ -14,7 +14,7 @@ from ossa_lsp.core.findings import Severity
 from ossa_lsp.core.rules.context import Env
 from ossa_lsp.core.rules.policy import Enabled, Policy
 from ossa_lsp.core.rules.registry import RULES, Rule, in_order
-from ossa_lsp.core.spans import LineIndex
+from ossa_lsp.core.text.spans import LineIndex
 
 TODAY = date(2026, 6, 1)
 ALL = in_order()
@@ -32,7 +32,7 @@ def example_policy(rule: Rule) -> Policy:
 def run(rule: Rule, text: str) -> Analysis:
     workspace = None
     if rule.workspace:  # cross-file rules: the example plus its peer manifests form the workspace
-        from ossa_lsp.core.workspace import WorkspaceIndex
+        from ossa_lsp.core.workspace.index import WorkspaceIndex
 
         workspace = WorkspaceIndex()
         workspace.update_text("example.ossa.yaml", text)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from jsonschema import exceptions, validators
 
-from ossa_lsp.core.schemas import SchemaError, _check_schema, _fast_meta_problem
+from ossa_lsp.core.schema.registry import SchemaError, _check_schema, _fast_meta_problem
 from tests.conftest import CORPUS, ROOT
 
 BROKEN: list[dict[str, Any]] = [

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from ossa_lsp.core.source import Limits, parse
+from ossa_lsp.core.text.source import Limits, parse
 
 
 def data(text: str, path: str | None = None):

@@ -8,9 +8,9 @@ import ossa_lsp.core.rules  # noqa: F401 - declares the rules
 from ossa_lsp.core.analyze import Analysis, analyze
 from ossa_lsp.core.rules.context import Env
 from ossa_lsp.core.rules.policy import Policy
-from ossa_lsp.core.source import parse
-from ossa_lsp.core.spans import LineIndex
 from ossa_lsp.core.suppress import parse as parse_suppressions
+from ossa_lsp.core.text.source import parse
+from ossa_lsp.core.text.spans import LineIndex
 
 HEAD = """apiVersion: ossa/v0.2.2
 kind: Agent

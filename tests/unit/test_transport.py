@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ossa_lsp.lsp import transport
+from ossa_lsp.lsp.runtime import transport
 from ossa_lsp.lsp.server import create_server
 from tests.conftest import EXAMPLES
 

@@ -1,11 +1,11 @@
-"""Version selection rules (core/versions.py) on a catalog shaped like the released OSSA versions."""
+"""Version selection rules (core/schema/versions.py) on a catalog shaped like the released OSSA versions."""
 
 from __future__ import annotations
 
 import pytest
 
-from ossa_lsp.core.schemas import VersionEntry
-from ossa_lsp.core.versions import choose
+from ossa_lsp.core.schema.registry import VersionEntry
+from ossa_lsp.core.schema.versions import choose
 
 
 def entry(version: str, accepts: str = r"(?!)", kinds: tuple[str, ...] = ("Agent",), file: str | None = "main",
@@ -64,7 +64,7 @@ def test_unknown_versions_select_nothing(api):
 
 def test_corpus_mapping_agrees_with_upstream_where_we_bundle_the_version(corpus_index):
     """For every corpus manifest, the rules pick the schema version upstream's own mapping picks."""
-    from ossa_lsp.core.schemas import REGISTRY
+    from ossa_lsp.core.schema.registry import REGISTRY
 
     bundled = set(REGISTRY.supported()) | {e.version for e in REGISTRY.catalog if e.kind_files}
     checked = 0

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from ossa_lsp.core.discover import walk
-from ossa_lsp.core.graph import dot, mermaid
-from ossa_lsp.core.workspace import WorkspaceIndex
+from ossa_lsp.core.workspace.index import WorkspaceIndex
+from ossa_lsp.output.graph import dot, mermaid
 from tests.conftest import ROOT
 
 WS = ROOT / "tests" / "fixtures" / "workspace"
@@ -43,8 +43,8 @@ def test_agents_and_their_endpoints_are_indexed(index):
 def test_endpoint_resolution(index, host_url, target):
     from urllib.parse import urlsplit
 
-    from ossa_lsp.core.spans import ZERO
-    from ossa_lsp.core.workspace import Endpoint
+    from ossa_lsp.core.text.spans import ZERO
+    from ossa_lsp.core.workspace.index import Endpoint
 
     parts = urlsplit(host_url)
     ep = Endpoint(0, None, host_url, parts.scheme, parts.hostname or "", parts.port, parts.path, ZERO, None, ZERO)

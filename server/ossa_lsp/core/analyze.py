@@ -12,10 +12,16 @@ from typing import Any, Protocol
 
 from ossa_lsp.core.findings import Finding, Severity
 from ossa_lsp.core.fixes import schema_fixes
-from ossa_lsp.core.schemas import API_VERSION_SHAPE, REGISTRY, CompiledSchema, SchemaError, SchemaRegistry
-from ossa_lsp.core.source import DEFAULT_LIMITS, MAP, SCALAR, Document, Limits, Manifest, parse
-from ossa_lsp.core.spans import Span
-from ossa_lsp.core.validate import show, validate_document
+from ossa_lsp.core.schema.registry import (
+    API_VERSION_SHAPE,
+    REGISTRY,
+    CompiledSchema,
+    SchemaError,
+    SchemaRegistry,
+)
+from ossa_lsp.core.schema.validate import show, validate_document
+from ossa_lsp.core.text.source import DEFAULT_LIMITS, MAP, SCALAR, Document, Limits, Manifest, parse
+from ossa_lsp.core.text.spans import Span
 
 
 @dataclass(slots=True)

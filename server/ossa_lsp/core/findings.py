@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
-from ossa_lsp.core.spans import Span
+from ossa_lsp.core.text.spans import Span
 
 DOCS_BASE = "https://github.com/ossa-lsp/ossa-lsp/blob/main/docs"
 

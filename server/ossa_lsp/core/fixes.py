@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ossa_lsp.core.findings import Finding, Fix, Severity, TextEdit
-from ossa_lsp.core.source import MAP, SCALAR, Document, Manifest, Node, resolve_plain
-from ossa_lsp.core.spans import LineIndex, Pos, Span
+from ossa_lsp.core.text.source import MAP, SCALAR, Document, Manifest, Node, resolve_plain
+from ossa_lsp.core.text.spans import LineIndex, Pos, Span
 
 MAX_ROUNDS = 8
 
@@ -329,7 +329,7 @@ def _missing_fix(doc: Document, f: Finding, lines: LineIndex, is_json: bool, sch
         return []
     props: dict[str, Any] = {}
     if schema is not None:
-        from ossa_lsp.core.navigate import SchemaNav
+        from ossa_lsp.core.schema.navigate import SchemaNav
 
         nav = SchemaNav(schema)
         parts = [int(p) if p.isdigit() else p.replace("~1", "/").replace("~0", "~")

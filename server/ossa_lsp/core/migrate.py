@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from ossa_lsp.core.findings import Finding, Severity, TextEdit
 from ossa_lsp.core.fixes import apply_edits, replace_value
-from ossa_lsp.core.schemas import REGISTRY, SchemaError, SchemaRegistry
-from ossa_lsp.core.source import MAP, SCALAR, SEQ, Document, Manifest, Node, key_text, parse
-from ossa_lsp.core.validate import dotted, pointer
+from ossa_lsp.core.schema.registry import REGISTRY, SchemaError, SchemaRegistry
+from ossa_lsp.core.schema.validate import dotted, pointer
+from ossa_lsp.core.text.source import MAP, SCALAR, SEQ, Document, Manifest, Node, key_text, parse
 
 if TYPE_CHECKING:
     from ossa_lsp.core.analyze import Analysis
@@ -378,7 +378,7 @@ class _History:
                        data={**f.data, "since": since, "explanation": why})
 
     def declares(self, version: str, kind: str | None, parent: Sequence[str | int], key: str) -> bool:
-        from ossa_lsp.core.navigate import SchemaNav, properties
+        from ossa_lsp.core.schema.navigate import SchemaNav, properties
 
         schema = self.schema_for(version, kind)
         if schema is None:
@@ -389,7 +389,7 @@ class _History:
     def removal_note(self, version: str, kind: str | None, parent: Sequence[str | int],
                      key: str) -> tuple[str | None, str | None]:
         """("v0.4.6", "bar") from a note "Removed in v0.4.6: `key` (replaced by `bar`)" on the parent object."""
-        from ossa_lsp.core.navigate import SchemaNav
+        from ossa_lsp.core.schema.navigate import SchemaNav
 
         schema = self.schema_for(version, kind)
         if schema is None:

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from ossa_lsp.core.findings import Finding
 from ossa_lsp.core.rules.registry import known_selector, matches
-from ossa_lsp.core.source import MAP, SCALAR, SEQ, Document, Manifest, Node
-from ossa_lsp.core.spans import Pos, Span
+from ossa_lsp.core.text.source import MAP, SCALAR, SEQ, Document, Manifest, Node
+from ossa_lsp.core.text.spans import Pos, Span
 
 MARK = "ossa-lsp"
 _DIRECTIVE = re.compile(r"#\s*ossa-lsp\s*:\s*(?P<kind>[A-Za-z-]*)(?P<rest>.*)\Z")

@@ -10,7 +10,7 @@ from pygls.uris import from_fs_path
 from pygls.workspace import TextDocument
 
 from ossa_lsp.core.findings import Finding, Severity, doc_url
-from ossa_lsp.core.spans import Pos, Span
+from ossa_lsp.core.text.spans import Pos, Span
 
 _SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,

@@ -29,8 +29,8 @@ CONFIG_FILE_NAMES = (".ossa-lsp.yaml", ".ossa-lsp.yml")  # as core.config.CONFIG
 
 if TYPE_CHECKING:  # the engine (jsonschema, yaml, pydantic) loads after `initialize` is answered
     from ossa_lsp.core.analyze import Analysis
-    from ossa_lsp.core.schemas import CompiledSchema
-    from ossa_lsp.core.workspace import WorkspaceIndex
+    from ossa_lsp.core.schema.registry import CompiledSchema
+    from ossa_lsp.core.workspace.index import WorkspaceIndex
     from ossa_lsp.lsp.settings import Settings
 
 log = logging.getLogger("ossa_lsp")
@@ -144,7 +144,7 @@ class OssaLanguageServer(LanguageServer):
         return False
 
     def schema_override(self, doc: TextDocument) -> CompiledSchema | None:
-        from ossa_lsp.core.schemas import REGISTRY, SchemaError
+        from ossa_lsp.core.schema.registry import REGISTRY, SchemaError
 
         path = doc.path or ""
         for glob, schema_path in self.settings.schemas.items():
@@ -168,7 +168,7 @@ class OssaLanguageServer(LanguageServer):
     def index(self) -> WorkspaceIndex:
         """Every agent of every manifest in the workspace (open buffers win over files on disk)."""
         if self._index is None:
-            from ossa_lsp.core.workspace import WorkspaceIndex
+            from ossa_lsp.core.workspace.index import WorkspaceIndex
 
             self._index = WorkspaceIndex()
         return self._index
@@ -192,11 +192,11 @@ class OssaLanguageServer(LanguageServer):
     # -- analysis ----------------------------------------------------------------------------------
     def _run(self, uri: str, version: int | None, text: str, path: str, schema: CompiledSchema | None) -> Entry:
         from ossa_lsp.core.analyze import analyze
-        from ossa_lsp.core.source import Limits
+        from ossa_lsp.core.text.source import Limits
 
         if PurePosixPath(path).name in CONFIG_FILE_NAMES:
             return self._run_config(version, text, path)
-        from ossa_lsp.core.source import parse
+        from ossa_lsp.core.text.source import parse
 
         limits = Limits(max_chars=self.settings.max_file_size)
         manifest = parse(text, path, limits)
@@ -222,8 +222,8 @@ class OssaLanguageServer(LanguageServer):
         from pathlib import Path
 
         from ossa_lsp.core.analyze import analyze
-        from ossa_lsp.core.config import load_config_text
-        from ossa_lsp.core.schemas import REGISTRY
+        from ossa_lsp.core.config.load import load_config_text
+        from ossa_lsp.core.schema.registry import REGISTRY
 
         schema = REGISTRY.load_file(REGISTRY.directory / "ossa-lsp-config.schema.json")
         analysis = analyze(text, path, schema=schema)
@@ -233,7 +233,7 @@ class OssaLanguageServer(LanguageServer):
 
     def policy_for(self, path: str) -> Any:
         """The policy (rules + config) for a file; None until the policy engine is available."""
-        from ossa_lsp.core.config import resolve_policy
+        from ossa_lsp.core.config.load import resolve_policy
 
         try:
             policy, _problems = resolve_policy(path if path.startswith("/") else None, profile=self.settings.profile,
@@ -295,7 +295,7 @@ class OssaLanguageServer(LanguageServer):
         if stdin is not None or stdout is not None or sys.platform == "win32":
             super().start_io(stdin, stdout)
             return
-        from ossa_lsp.lsp.transport import serve_stdio
+        from ossa_lsp.lsp.runtime.transport import serve_stdio
 
         serve_stdio(self)
 

@@ -3,17 +3,8 @@ every rule (and registers its code in `findings.CODES`); `policy.Policy` runs th
 
 from __future__ import annotations
 
-# Imported for their side effect: each family module declares its rules in the registry.
-from ossa_lsp.core.rules import (  # noqa: F401
-    cost,
-    hygiene,
-    llm,
-    mesh,
-    metadata,
-    observability,
-    resources,
-    security,
-)
+# Imported for its side effect: each family module declares its rules in the registry.
+import ossa_lsp.core.rules.families  # noqa: F401
 from ossa_lsp.core.rules.registry import (
     FAMILIES,
     PROFILES,

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 from ossa_lsp.core.findings import Finding, Fix, Related, Severity, TextEdit
 from ossa_lsp.core.rules.data import ModelRegistry, bundled_models
 from ossa_lsp.core.rules.registry import Rule
-from ossa_lsp.core.source import MAP, SCALAR, SEQ, Document, Node, key_text
-from ossa_lsp.core.spans import LineIndex, Span
-from ossa_lsp.core.validate import pointer
+from ossa_lsp.core.schema.validate import pointer
+from ossa_lsp.core.text.source import MAP, SCALAR, SEQ, Document, Node, key_text
+from ossa_lsp.core.text.spans import LineIndex, Span
 
 if TYPE_CHECKING:
-    from ossa_lsp.core.workspace import WorkspaceIndex
+    from ossa_lsp.core.workspace.index import WorkspaceIndex
 
 Path = Sequence[str | int]
 Trail = tuple[Any, str | int] | None  # (parent trail, key or index): a path built only when reported

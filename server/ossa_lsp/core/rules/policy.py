@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 from ossa_lsp.core import suppress
 from ossa_lsp.core.findings import CODES, Finding, Severity
-from ossa_lsp.core.rules import hygiene
 from ossa_lsp.core.rules.context import Context, Env
+from ossa_lsp.core.rules.families import hygiene
 from ossa_lsp.core.rules.registry import DEFAULT_PROFILE, RULES, Rule, in_order
 from ossa_lsp.core.rules.util import mask
-from ossa_lsp.core.source import Document
+from ossa_lsp.core.text.source import Document
 
 if TYPE_CHECKING:
     from ossa_lsp.core.analyze import Analysis
-    from ossa_lsp.core.workspace import WorkspaceIndex
+    from ossa_lsp.core.workspace.index import WorkspaceIndex
 
 
 

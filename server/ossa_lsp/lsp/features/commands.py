@@ -67,7 +67,7 @@ def _folders(ls: OssaLanguageServer, wanted: list[str] | None) -> list[Path]:
 def _excluded(ls: OssaLanguageServer, path: Path) -> bool:
     """Whether the governing .ossa-lsp.yaml excludes the file (as `ossa-lsp check` does)."""
     try:
-        from ossa_lsp.core import config
+        from ossa_lsp.core.config import load as config
 
         s = ls.settings
         args = config.Args(profile=s.profile, select=tuple(s.select), ignore=tuple(s.ignore))
@@ -101,7 +101,7 @@ def _open_document(ls: OssaLanguageServer, uri: str) -> TextDocument | None:
 def _read(path: Path) -> tuple[str | None, Any]:
     data = path.read_bytes()
     try:
-        from ossa_lsp.checker import decode
+        from ossa_lsp.headless.check import decode
     except ImportError:
         return data.decode("utf-8-sig", "replace"), None
     return decode(data)
@@ -234,7 +234,8 @@ def rule_docs(key: str | None) -> dict[str, Any]:
     from ossa_lsp.core.findings import CODES, DOCS_BASE, doc_url
 
     try:
-        from ossa_lsp.core.rules import docs, in_order, lookup
+        from ossa_lsp.core.rules import in_order, lookup
+        from ossa_lsp.output import rule_docs as docs
     except ImportError:
         docs = in_order = lookup = None  # type: ignore[assignment]
     if not key:

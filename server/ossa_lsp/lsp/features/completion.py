@@ -21,8 +21,8 @@ def register(ls: OssaLanguageServer) -> None:
         types.CompletionOptions(trigger_characters=[":", " ", "-", '"'], resolve_provider=False),
     )
     def on_completion(ls: OssaLanguageServer, params: types.CompletionParams) -> types.CompletionList | None:
-        from ossa_lsp.core import complete
-        from ossa_lsp.core.schemas import REGISTRY
+        from ossa_lsp.core.answers import complete
+        from ossa_lsp.core.schema.registry import REGISTRY
 
         doc = ls.open_document(params.text_document.uri)
         if doc is None or not ls.is_ossa(doc):

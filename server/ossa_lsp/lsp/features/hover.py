@@ -1,6 +1,6 @@
 """textDocument/hover: what a key or value means, from the schema in use.
 
-`answer` is shared by the pygls handler and the transport's fast lane (lsp/transport.py).
+`answer` is shared by the pygls handler and the transport's fast lane (lsp/runtime/transport.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from ossa_lsp.lsp.server import OssaLanguageServer
 
 def answer(ls: OssaLanguageServer, uri: str, line: int, character: int) -> tuple[str, str, types.Range] | None:
     """(markup kind, text, range) for a hover at this position, or None."""
-    from ossa_lsp.core import hover as core_hover
+    from ossa_lsp.core.answers import hover as core_hover
 
     doc = ls.open_document(uri)
     if doc is None or not ls.is_ossa(doc):
@@ -31,7 +31,7 @@ def answer(ls: OssaLanguageServer, uri: str, line: int, character: int) -> tuple
     lines = lines_of(doc)
     on_api = pos.line < len(lines) and lines[pos.line].lstrip().startswith(("apiVersion", '"apiVersion"'))
     if on_api and parsed is not None and parsed.api_version and schema.version is not None:
-        from ossa_lsp.core.schemas import REGISTRY
+        from ossa_lsp.core.schema.registry import REGISTRY
 
         choice = REGISTRY.choose(parsed.api_version, parsed.kind, ls.settings.default_version)
         if choice is not None:

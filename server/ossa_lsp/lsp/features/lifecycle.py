@@ -71,14 +71,14 @@ def warm_up(ls: OssaLanguageServer) -> None:
 
     def work() -> None:
         try:
-            from ossa_lsp.core import analyze, complete  # noqa: F401
-            from ossa_lsp.core.schemas import REGISTRY
+            from ossa_lsp.core.answers import complete  # noqa: F401
+            from ossa_lsp.core.schema.registry import REGISTRY
 
             REGISTRY.get(REGISTRY.supported()[-1]).validator  # noqa: B018
         except Exception as err:
             ls.log(f"warm-up failed: {err}", types.MessageType.Warning)
         if loop is not None:
-            from ossa_lsp.lsp import gcpolicy
+            from ossa_lsp.lsp.runtime import gcpolicy
 
             with contextlib.suppress(RuntimeError):  # the server already stopped
                 loop.call_soon_threadsafe(gcpolicy.start, ls)

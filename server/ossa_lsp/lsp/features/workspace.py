@@ -22,7 +22,7 @@ from ossa_lsp.lsp.convert import from_position, lines_of, to_range
 from ossa_lsp.lsp.server import NO_REFRESH, OssaLanguageServer
 
 if TYPE_CHECKING:
-    from ossa_lsp.core.workspace import Agent, Endpoint
+    from ossa_lsp.core.workspace.index import Agent, Endpoint
 
 log = logging.getLogger("ossa_lsp")
 SHOW_GRAPH = "ossa-lsp.agentGraph"  # ossa.* ids belong to the VS Code extension's own commands
@@ -305,7 +305,7 @@ def register(ls: OssaLanguageServer) -> None:
 
     @ls.command(SHOW_GRAPH)
     def show_graph(ls: OssaLanguageServer, *args: object) -> dict[str, str]:
-        from ossa_lsp.core.graph import dot, mermaid
+        from ossa_lsp.output.graph import dot, mermaid
 
         fmt = "dot" if args and isinstance(args[0], dict) and args[0].get("format") == "dot" else "mermaid"
         text = dot(ls.index) if fmt == "dot" else mermaid(ls.index)

@@ -1,0 +1,1 @@
+"""Pure answers for editors: completion, hover, outline."""

@@ -1,0 +1,174 @@
+"""Hover answers: markdown for the key or value under the cursor, from the schema.
+
+Type, allowed values (the current one marked), default, range, pattern in words, an example and a
+link to the reference docs — what people need without leaving the editor.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ossa_lsp.core.findings import DOCS_BASE
+from ossa_lsp.core.schema.navigate import SchemaNav, facts, kind_in_text
+from ossa_lsp.core.schema.validate import dotted
+from ossa_lsp.core.text.cursor import KEY, VALUE, cursor_context
+from ossa_lsp.core.text.source import MAP, SEQ, Document, Node
+from ossa_lsp.core.text.spans import LineIndex, Pos, Span
+
+_TYPE = {"string": "text", "integer": "integer", "number": "number", "boolean": "boolean", "object": "mapping",
+         "array": "list", "null": "null"}
+
+
+@dataclass
+class HoverTarget:
+    path: list[str | int]
+    span: Span
+    on_key: bool
+    value: Any = None
+    has_value: bool = False
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def reference_url(version: str | None, path: list[str | int]) -> str:
+    anchor = ".".join(str(p) for p in path if not isinstance(p, int)).lower().replace(".", "-")
+    page = f"reference/{version}.md" if version else "reference/README.md"
+    return f"{DOCS_BASE}/{page}#{anchor}" if anchor else f"{DOCS_BASE}/{page}"
+
+
+def describe(nav: SchemaNav, schemas: list[dict[str, Any]], name: str, current: Any = None, has_current: bool = False,
+             path: list[str | int] | None = None, version: str | None = None) -> str:
+    f = facts(nav, schemas)
+    types = " | ".join(_TYPE.get(t, t) for t in f.types) or "any"
+    head = f"**`{name}`** · {types}"
+    if path:
+        head += f" · `{dotted(path)}`"
+    parts = [head]
+    if f.deprecated:
+        parts.append(f"⚠️ **Deprecated**: {f.deprecated}")
+    body = f.markdown or f.description or f.title
+    if body:
+        parts.append(body)
+    facts_lines: list[str] = []
+    if f.enum:
+        shown = []
+        for v in f.enum:
+            text = _fmt(v)
+            mark = f"**`{text}`** ← current" if has_current and v == current else f"`{text}`"
+            doc = f.enum_docs.get(text)
+            shown.append(f"- {mark}" + (f" — {doc}" if doc else ""))
+        facts_lines.append("Allowed values:\n" + "\n".join(shown))
+    rng = []
+    if f.minimum is not None:
+        rng.append(f"≥ {_fmt(f.minimum)}")
+    if f.maximum is not None:
+        rng.append(f"≤ {_fmt(f.maximum)}")
+    if rng:
+        facts_lines.append("Range: " + " and ".join(rng))
+    if f.min_length is not None or f.max_length is not None:
+        lo = f.min_length or 0
+        facts_lines.append(f"Length: {lo}–{f.max_length} characters" if f.max_length is not None else
+                           f"Length: at least {lo} characters")
+    if f.pattern_words:
+        facts_lines.append(f"Form: {f.pattern_words}")
+    if f.format:
+        facts_lines.append(f"Format: {f.format}")
+    if f.has_default:
+        facts_lines.append(f"Default: `{_fmt(f.default)}`")
+    if f.examples and not f.enum:
+        facts_lines.append("Example: " + ", ".join(f"`{_fmt(e)}`" for e in f.examples[:3]))
+    if facts_lines:
+        parts.append("\n\n".join(facts_lines))
+    if path is not None:
+        parts.append(f"[Reference]({reference_url(version, path)})")
+    return "\n\n".join(parts)
+
+
+def target_at(doc: Document, pos: Pos) -> HoverTarget | None:
+    """The key or scalar value under `pos` in a parsed document, with its path."""
+    node = doc.root
+    path: list[str | int] = []
+    while node is not None:
+        node = node.deref()
+        if node.kind == MAP:
+            nxt: Node | None = None
+            for key, value in node.items:
+                if key.span.contains(pos):
+                    kt = key.deref()
+                    return HoverTarget([*path, str(kt.value)], key.span, True)
+                if value.span.contains(pos) and value.span.start != value.span.end:
+                    path.append(str(key.deref().value))
+                    nxt = value
+                    break
+            node = nxt
+        elif node.kind == SEQ:
+            nxt = None
+            for i, item in enumerate(node.items):
+                if item.span.contains(pos):
+                    path.append(i)
+                    nxt = item
+                    break
+            node = nxt
+        else:
+            return HoverTarget(path, node.span, False, node.value, True)
+    return None
+
+
+def hover(text: str, pos: Pos, doc: Document | None, schema: dict[str, Any] | None, *, is_json: bool = False,
+          version: str | None = None, schema_label: str | None = None) -> tuple[str, Span] | None:
+    if schema is None:
+        return None
+    target = target_at(doc, pos) if doc is not None else None
+    if target is None:  # broken text: fall back to the key on this line
+        ctx = cursor_context(LineIndex(text), pos, is_json)
+        line = LineIndex(text).line(pos.line)
+        if ctx is None or ctx.role not in (KEY, VALUE):
+            return None
+        if ctx.role == KEY:
+            word_end = pos.character
+            while word_end < len(line) and (line[word_end].isalnum() or line[word_end] in "_-"):
+                word_end += 1
+            word = line[ctx.replace.start.character:word_end].strip("\"'")
+            if not word:
+                return None
+            target = HoverTarget([*ctx.path, word], Span(ctx.replace.start, Pos(pos.line, word_end)), True)
+        else:
+            target = HoverTarget(ctx.path, ctx.replace, False)
+    kind = doc.kind if doc is not None and doc.kind else kind_in_text(text, LineIndex(text).offset(pos), is_json)
+    value = target.value if isinstance(target.value, (str, int, float, bool, type(None))) else repr(target.value)
+    key = (id(schema), kind, tuple(target.path), target.has_value, type(value), value, version, schema_label)
+    hit = _ANSWERS.get(key)
+    if hit is not None and hit[0] is schema:  # the schema itself is kept in the entry, so its id stays its own
+        return (hit[1], target.span) if hit[1] is not None else None
+    text_md = _answer(schema, kind, target, version, schema_label)
+    if len(_ANSWERS) >= 2048:
+        _ANSWERS.clear()
+    _ANSWERS[key] = (schema, text_md)
+    return (text_md, target.span) if text_md is not None else None
+
+
+# Hover answers by (schema, kind, path, value, ...): the same key is hovered again and again while a
+# document is edited, and building the markdown is most of a hover's cost.
+_ANSWERS: dict[tuple[Any, ...], tuple[dict[str, Any], str | None]] = {}
+
+
+def _answer(schema: dict[str, Any], kind: str | None, target: HoverTarget, version: str | None,
+            schema_label: str | None) -> str | None:
+    nav = SchemaNav(schema, kind)
+    schemas = nav.at(target.path)
+    if not schemas:
+        return None
+    name = str(target.path[-1]) if target.path else "manifest"
+    if isinstance(target.path[-1] if target.path else None, int):
+        name = f"{target.path[-2] if len(target.path) > 1 else 'list'} item"
+    text_md = describe(nav, schemas, name, target.value, target.has_value, target.path, version)
+    if target.path == ["apiVersion"]:
+        spec = f"OSSA {version}" if version else "a custom schema"
+        text_md += f"\n\n---\nValidating with **{spec}** ({schema_label or 'bundled schema'})."
+    return text_md

@@ -1,0 +1,1 @@
+"""Our OSSA schemas: the registry, version selection, the compiled validator, navigation."""

@@ -1,0 +1,357 @@
+"""jsonschema errors → findings on the tightest span, with messages written for people.
+
+Unknown key → the key; wrong type / enum / pattern / range → the value; missing required → the key
+of the object that lacks it. `oneOf`/`anyOf` failures collapse to the branch that fits best.
+`format` problems are warnings: the spec's formats are annotations.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ossa_lsp.core.findings import Finding, Severity
+from ossa_lsp.core.text.source import MAP, SEQ, Document, Node
+from ossa_lsp.core.text.spans import Span
+
+# Patterns that appear in OSSA schemas, in words; a schema's own `x-patternDescription` wins.
+KNOWN_PATTERNS: dict[str, str] = {
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$": "lowercase letters, digits and '-', starting and ending with a "
+    "letter or digit (DNS-1123)",
+    r"^[A-Z]{3}$": "three upper-case letters (an ISO 4217 currency code such as USD)",
+    r"^[a-z][a-z0-9_]*$": "lowercase letters, digits and '_', starting with a letter",
+}
+_SEMVER_HINT = "a semantic version such as 1.2.0 or 2.0.0-beta.1"
+
+_TYPE_WORDS = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "a mapping (key: value pairs)",
+    "array": "a list",
+    "null": "empty (null)",
+}
+_REQUIRED = re.compile(r"^'(.+)' is a required property$")
+
+
+def pointer(path: Iterable[str | int]) -> str:
+    """RFC 6901 JSON Pointer for a path."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def dotted(path: Sequence[str | int]) -> str:
+    """A path as people read it: spec.tools[0].type."""
+    out = ""
+    for p in path:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            out += ("." if out else "") + str(p)
+    return out or "the document"
+
+
+def type_word(value: Any) -> str:
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def show(value: Any, limit: int = 60) -> str:
+    """A value for a message; long text is cut so secrets and essays are never echoed in full."""
+    if isinstance(value, str):
+        text = value if len(value) <= limit else value[: limit - 1] + "…"
+        return f"'{text}'"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, float) and value.is_integer() and not math.isinf(value):
+        return str(int(value)) if abs(value) < 1e15 else str(value)
+    if isinstance(value, (dict, list)):
+        return type_word(value)
+    return str(value)
+
+
+# What people write for an allowed value; used only when the target is allowed where they wrote it.
+SYNONYMS = {"rest": "http", "https": "http", "webhook": "http", "grpcs": "grpc", "k8s": "kubernetes",
+            "gpt": "openai", "chatgpt": "openai", "claude": "anthropic", "gemini": "google", "vertex": "google",
+            "vertexai": "google", "azure-openai": "azure", "azureopenai": "azure", "warning": "warn",
+            "err": "error", "fatal": "error", "trace": "debug", "yaml": "text", "plain": "text",
+            "otel": "otlp", "opentelemetry": "otlp", "api_key": "apikey", "api-key": "apikey", "token": "bearer",
+            "oauth": "oauth2", "tls": "mtls", "autonomous_full": "fully_autonomous", "manual": "supervised"}
+
+
+def suggest(word: str, choices: Iterable[str]) -> str | None:
+    options = [c for c in choices if isinstance(c, str)]
+    alias = SYNONYMS.get(word.lower())
+    if alias in options:
+        return alias
+    lowered = {c.lower(): c for c in options}
+    if word.lower() in lowered:
+        return lowered[word.lower()]
+    compact = {re.sub(r"[-_ ]", "", c.lower()): c for c in options}
+    key = re.sub(r"[-_ ]", "", word.lower())
+    if key in compact:
+        return compact[key]
+    match = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
+    return match[0] if match else None
+
+
+def explain_pattern(schema: dict[str, Any]) -> str:
+    words = schema.get("x-patternDescription")
+    if isinstance(words, str):
+        return words
+    pattern = str(schema.get("pattern", ""))
+    if pattern in KNOWN_PATTERNS:
+        return KNOWN_PATTERNS[pattern]
+    if pattern.startswith(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"):
+        return _SEMVER_HINT
+    return f"text matching the pattern {pattern}"
+
+
+class _Converter:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.out: list[Finding] = []
+
+    # -- spans -------------------------------------------------------------------------------------
+    def value_span(self, path: Sequence[str | int]) -> Span:
+        key, node, depth = self.doc.locate(path)
+        if node is not None and depth == len(path):
+            return node.span
+        if key is not None:
+            return key.span
+        return self.anchor_span(node)
+
+    def object_key_span(self, path: Sequence[str | int]) -> Span:
+        """The key that introduces the object at `path` (for 'missing required')."""
+        key, node, depth = self.doc.locate(path)
+        if depth == len(path) and key is not None:
+            return key.span
+        return self.anchor_span(node)
+
+    def anchor_span(self, node: Node | None) -> Span:
+        """For an object with no key of its own (root, list item): its first key, else its start."""
+        if node is None:
+            return self.doc.span if self.doc.root is None else self.doc.root.span
+        node = node.deref()
+        if node.kind == MAP and node.items:
+            return node.items[0][0].span
+        start = node.span.start
+        return Span(start, start) if node.kind in (MAP, SEQ) else node.span
+
+    def key_span(self, path: Sequence[str | int], key: str) -> Span:
+        _, node, depth = self.doc.locate(path)
+        if node is not None and depth == len(path):
+            node = node.deref()
+            if node.kind == MAP:
+                pair = node.get(key)
+                if pair is not None:
+                    return pair[0].span
+        return self.value_span(path)
+
+    def add(self, code: str, message: str, span: Span, path: Sequence[str | int], severity: Severity = Severity.ERROR,
+            **data: Any) -> None:
+        self.out.append(Finding(code=code, severity=severity, source="schema", message=message, span=span,
+                                pointer=pointer(path), document=self.doc.index, data=data))
+
+    # -- conversion --------------------------------------------------------------------------------
+    def convert(self, error: Any) -> None:
+        path = list(error.absolute_path)
+        kw = error.validator
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        inst = error.instance
+        name = dotted(path)
+        leaf = f"`{path[-1]}`" if path and isinstance(path[-1], str) else f"`{name}`"
+        if kw == "additionalProperties" and isinstance(inst, dict):
+            allowed = list(schema.get("properties", {}))
+            patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+            for key in inst:
+                if key in allowed or any(p.search(key) for p in patterns):
+                    continue
+                hint = suggest(key, allowed)
+                where = f"`{name}`" if path else "the top level"
+                msg = f"Unknown key `{key}` in {where}"
+                if hint:
+                    msg += f"; did you mean `{hint}`?"
+                elif allowed:
+                    msg += f". Allowed keys: {', '.join(allowed[:12])}{', …' if len(allowed) > 12 else ''}"
+                self.add("SCHEMA001", msg, self.key_span(path, key), [*path, key], key=key, suggestion=hint)
+        elif kw == "required":
+            m = _REQUIRED.match(error.message)
+            missing = m.group(1) if m else ", ".join(r for r in error.validator_value if r not in (inst or {}))
+            where = f"`{name}`" if path else "The manifest"
+            msg = f"{where} is missing the required key `{missing}`"
+            desc = _short_description(schema.get("properties", {}).get(missing))
+            if desc:
+                msg += f" ({desc})"
+            self.add("SCHEMA002", msg, self.object_key_span(path), path, missing=missing)
+        elif kw == "type":
+            expected = error.validator_value
+            types = [expected] if isinstance(expected, str) else list(expected)
+            words = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
+            if inst is None:
+                msg = f"{leaf} is empty; expected {words}"
+            else:
+                msg = f"{leaf} must be {words}, not {type_word(inst)} ({show(inst)})"
+                if "string" in types and not isinstance(inst, (dict, list)):
+                    msg += "; put it in quotes to keep it as text"
+            self.add("SCHEMA003", msg, self.value_span(path), path, expected=types)
+        elif kw in ("enum", "const"):
+            allowed = list(error.validator_value) if kw == "enum" else [error.validator_value]
+            shown = ", ".join(show(a).strip("'") if isinstance(a, str) else show(a) for a in allowed[:15])
+            msg = f"{leaf} must be one of: {shown}; got {show(inst)}" if kw == "enum" and len(allowed) > 1 \
+                else f"{leaf} must be {shown}; got {show(inst)}"
+            hint = suggest(inst, allowed) if isinstance(inst, str) else None
+            if hint:
+                msg += f". Did you mean `{hint}`?"
+            self.add("SCHEMA004", msg, self.value_span(path), path, allowed=allowed, suggestion=hint)
+        elif kw == "pattern":
+            msg = f"{leaf} must be {explain_pattern(schema)}; got {show(inst)}"
+            self.add("SCHEMA005", msg, self.value_span(path), path, pattern=error.validator_value)
+        elif kw in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            self.add("SCHEMA006", _range_message(leaf, inst, schema), self.value_span(path), path,
+                     minimum=schema.get("minimum"), maximum=schema.get("maximum"))
+        elif kw in ("minLength", "maxLength"):
+            n = len(inst) if isinstance(inst, str) else 0
+            if kw == "minLength" and error.validator_value == 1:
+                msg = f"{leaf} must not be empty"
+            elif kw == "minLength":
+                msg = f"{leaf} must be at least {error.validator_value} characters long (it is {n})"
+            else:
+                msg = f"{leaf} must be at most {error.validator_value} characters long (it is {n})"
+            self.add("SCHEMA007", msg, self.value_span(path), path)
+        elif kw in ("minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties"):
+            self.add("SCHEMA008", _size_message(leaf, kw, error.validator_value, inst), self.value_span(path), path)
+        elif kw == "format":
+            msg = f"{leaf} does not look like a valid {error.validator_value}: {show(inst)}"
+            self.add("SCHEMA009", msg, self.value_span(path), path, Severity.WARNING, format=error.validator_value)
+        elif kw in ("oneOf", "anyOf"):
+            self.collapse(error, path, leaf)
+        else:
+            text = error.message if len(error.message) < 200 else error.message[:199] + "…"
+            span = self.value_span(path)
+            self.add("SCHEMA012", f"{leaf}: {text}" if path else text, span, path, keyword=kw)
+
+    def collapse(self, error: Any, path: list[str | int], leaf: str) -> None:
+        groups: dict[int, list[Any]] = {}
+        for sub in error.context or ():
+            groups.setdefault(int(sub.relative_schema_path[0]), []).append(sub)
+        if not groups:
+            self.add("SCHEMA010", f"{leaf} matches more than one of the allowed shapes; it must match exactly one",
+                     self.value_span(path), path)
+            return
+
+        def wrong_shape(errs: list[Any]) -> bool:
+            return any(not e.relative_path and e.validator == "type" for e in errs)
+
+        candidates = {i: errs for i, errs in groups.items() if not wrong_shape(errs)}
+        choices = [e for errs in candidates.values() for e in errs]
+        if candidates and len(choices) == len(candidates) and all(
+                not e.relative_path and e.validator in ("enum", "const") for e in choices):
+            allowed: list[Any] = []  # every branch is a list of values: one message with all of them
+            for e in choices:
+                for v in (e.validator_value if e.validator == "enum" else [e.validator_value]):
+                    if v not in allowed:
+                        allowed.append(v)
+            inst = error.instance
+            shown = ", ".join(show(a).strip("'") if isinstance(a, str) else show(a) for a in allowed[:15])
+            msg = f"{leaf} must be one of: {shown}; got {show(inst)}"
+            hint = suggest(inst, allowed) if isinstance(inst, str) else None
+            if hint:
+                msg += f". Did you mean `{hint}`?"
+            self.add("SCHEMA004", msg, self.value_span(path), path, allowed=allowed, suggestion=hint)
+            return
+        if not candidates:
+            branches = error.validator_value if isinstance(error.validator_value, list) else []
+            shapes = sorted({_shape_word(b) for b in branches if isinstance(b, dict)} - {""})
+            msg = f"{leaf} must be one of: {', '.join(shapes)}; got {type_word(error.instance)}" if shapes else \
+                f"{leaf} does not match any of the allowed shapes"
+            self.add("SCHEMA010", msg, self.value_span(path), path)
+            return
+        def rank(errs: list[Any]) -> tuple[int, int, int]:
+            # Fewest errors, deepest first; on a tie prefer a branch failing on a list of allowed values
+            # (its message names them and suggests one) over one failing on a pattern or format.
+            vague = sum(1 for e in errs if e.validator in ("pattern", "format"))
+            return (len(errs), -max(len(e.absolute_path) for e in errs), vague)
+
+        best = min(candidates.values(), key=rank)
+        for sub in best:
+            self.convert(sub)
+
+
+def _short_description(schema: Any) -> str:
+    if not isinstance(schema, dict):
+        return ""
+    desc = schema.get("description")
+    if not isinstance(desc, str):
+        return ""
+    first = desc.split(". ")[0].strip().rstrip(".")
+    return first if len(first) <= 80 else ""
+
+
+def _shape_word(branch: dict[str, Any]) -> str:
+    t = branch.get("type")
+    if isinstance(t, str):
+        return _TYPE_WORDS.get(t, t)
+    if "const" in branch:
+        return show(branch["const"])
+    if "$ref" in branch:
+        return str(branch["$ref"]).rsplit("/", 1)[-1]
+    return ""
+
+
+def _range_message(leaf: str, inst: Any, schema: dict[str, Any]) -> str:
+    lo, hi = schema.get("minimum"), schema.get("maximum")
+    xlo, xhi = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
+    parts = []
+    if lo is not None:
+        parts.append(f"at least {show(lo)}")
+    if isinstance(xlo, (int, float)) and not isinstance(xlo, bool):
+        parts.append(f"greater than {show(xlo)}")
+    if hi is not None:
+        parts.append(f"at most {show(hi)}")
+    if isinstance(xhi, (int, float)) and not isinstance(xhi, bool):
+        parts.append(f"less than {show(xhi)}")
+    if lo is not None and hi is not None:
+        allowed = f"between {show(lo)} and {show(hi)}"
+    else:
+        allowed = " and ".join(parts)
+    return f"{leaf} must be {allowed}; got {show(inst)}"
+
+
+def _size_message(leaf: str, kw: str, limit: Any, inst: Any) -> str:
+    n = len(inst) if isinstance(inst, (list, dict)) else 0
+    what = "entries" if isinstance(inst, dict) else "items"
+    if kw == "uniqueItems":
+        return f"{leaf} must not repeat items"
+    if kw.startswith("min"):
+        return f"{leaf} must have at least {limit} {what} (it has {n})"
+    return f"{leaf} must have at most {limit} {what} (it has {n})"
+
+
+def validate_document(doc: Document, validator: Any) -> list[Finding]:
+    """Schema findings for one parsed document, in document order."""
+    conv = _Converter(doc)
+    for error in validator.iter_errors(doc.data):
+        conv.convert(error)
+    if not doc.complete:  # the syntax error may have cut off required keys: don't claim they are missing
+        conv.out = [f for f in conv.out if f.code != "SCHEMA002"]
+    conv.out.sort(key=Finding.sort_key)
+    return conv.out

@@ -1,0 +1,1 @@
+"""Text: parsing with spans, the position codec, the cursor."""

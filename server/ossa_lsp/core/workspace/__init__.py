@@ -1,0 +1,1 @@
+"""Every agent in a workspace and who calls whom."""

@@ -1,0 +1,1 @@
+"""What keeps the server process fast: the stdio transport and the idle-time GC policy."""
