@@ -303,7 +303,7 @@ def test_a_typical_config_file_is_read_without_importing_pydantic(tmp_path):
     write(tmp_path, ".ossa-lsp.yaml", "extends: enterprise\nselect: SEC, COST\nexclude: vendor/**\n"
                                       "rules:\n  secret-literal: {severity: warning}\n"
                                       "overrides:\n  - files: legacy/**\n    ignore: [SEC]\n")
-    code = ("import sys; from ossa_lsp.core import config; c = config.load_config(config.Path(sys.argv[1]));"
+    code = ("import sys; from ossa_lsp.core.config import load as config; c = config.load_config(config.Path(sys.argv[1]));"
             "print(c.model.extends, c.model.select, len(c.overrides), not c.problems, 'pydantic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / ".ossa-lsp.yaml")], capture_output=True,
                          text=True, check=True).stdout.split()
