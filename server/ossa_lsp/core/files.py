@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from ossa_lsp.core.findings import Finding, Severity
-from ossa_lsp.core.text.spans import ZERO, Pos, Span
+from ossa_lsp.core.text.spans import ZERO, Pos, Span, end_of
 
 MAX_BYTES = 10_000_000  # as core.text.source.Limits.max_chars: a larger manifest would not be analysed anyway
 BOM = b"\xef\xbb\xbf"
@@ -150,9 +150,7 @@ def decode(data: bytes) -> tuple[str | None, Finding | None]:
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as err:
-        good = data[: err.start].decode("utf-8", "replace")
-        line = good.count("\n")
-        col = len(good) - (good.rfind("\n") + 1)
+        line, col = end_of(data[: err.start].decode("utf-8", "replace"))
         return None, Finding(code="YAML005", severity=Severity.ERROR, source="yaml",
                              message=f"Invalid UTF-8 byte 0x{data[err.start]:02x}: manifests must be UTF-8 text",
                              span=Span(Pos(line, col), Pos(line, col + 1)))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gc
 import os
-import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,11 +18,10 @@ from ossa_lsp.core.findings import Finding, Severity
 from ossa_lsp.core.rules.policy import Policy
 from ossa_lsp.core.schema.registry import CompiledSchema
 from ossa_lsp.core.text.source import Manifest, parse
-from ossa_lsp.core.text.spans import Pos, Span
+from ossa_lsp.core.text.spans import Pos, Span, end_of, wide_lines
 from ossa_lsp.core.workspace.index import WorkspaceIndex
 
 PARALLEL_MIN_FILES = 48
-_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
 @dataclass(slots=True)
@@ -69,9 +67,7 @@ def decode(data: bytes) -> tuple[str | None, Finding | None]:
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as err:
-        good = data[: err.start].decode("utf-8", "replace")
-        line = good.count("\n")
-        col = len(good) - (good.rfind("\n") + 1)
+        line, col = end_of(data[: err.start].decode("utf-8", "replace"))
         return None, Finding(code="YAML005", severity=Severity.ERROR, source="yaml",
                              message=f"Invalid UTF-8 byte 0x{data[err.start]:02x}: manifests must be UTF-8 text",
                              span=Span(Pos(line, col), Pos(line, col + 1)))
@@ -85,10 +81,8 @@ def check_text(text: str, shown: str, schema: CompiledSchema | None = None, poli
     report = FileReport(path=shown, documents=result.documents, findings=result.findings)
     if policy is not None:
         report.profile, report.config, report.fail_on = policy.profile, policy.config, policy.fail_on
-    if _ASTRAL.search(text):
-        lines = result.manifest.lines
-        wanted = {f.span.start.line for f in result.findings} | {f.span.end.line for f in result.findings}
-        report.astral_lines = {n: lines.line(n) for n in wanted if any(ord(c) > 0xFFFF for c in lines.line(n))}
+    report.astral_lines = wide_lines(result.manifest.lines, (n for f in result.findings
+                                                             for n in (f.span.start.line, f.span.end.line)))
     return report
 
 

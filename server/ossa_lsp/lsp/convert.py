@@ -1,16 +1,19 @@
-"""Core values → LSP types, converting positions through the document's position codec."""
+"""Core values → LSP types. Columns go through the engine's position codec (`core/text/spans.py`) in the
+document's negotiated encoding; `lines` is the document's text split as pygls splits it (the server keeps
+it per document: `OssaLanguageServer.lines`).
+"""
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 
 from lsprotocol import types
 from pygls.uris import from_fs_path
 from pygls.workspace import TextDocument
 
-from ossa_lsp.core.findings import Finding, Severity, doc_url
-from ossa_lsp.core.text.spans import Pos, Span
+from ossa_lsp.core.codes import doc_url
+from ossa_lsp.core.findings import Finding, Severity
+from ossa_lsp.core.text.spans import Pos, Span, from_units, to_units
 
 _SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -20,42 +23,23 @@ _SEVERITY = {
 }
 
 
-_LINES: weakref.WeakKeyDictionary[TextDocument, tuple[str, Sequence[str]]] = weakref.WeakKeyDictionary()
+def _client(encoding: str, lines: Sequence[str], line: int, character: int) -> types.Position:
+    if line >= len(lines):  # past the end: where pygls' codec puts it
+        return types.Position(line=len(lines), character=0)
+    return types.Position(line=line, character=to_units(lines[line], character, encoding))
 
 
-def lines_of(doc: TextDocument) -> Sequence[str]:
-    """The document's lines, split once per text (pygls' `doc.lines` re-splits the text on every access)."""
-    source = doc.source
-    hit = _LINES.get(doc)
-    if hit is not None and hit[0] is source:
-        return hit[1]
-    lines = doc.lines
-    _LINES[doc] = (source, lines)
-    return lines
+def to_range(doc: TextDocument, span: Span, lines: Sequence[str]) -> types.Range:
+    encoding = doc.position_codec.encoding or types.PositionEncodingKind.Utf16
+    return types.Range(start=_client(encoding, lines, span.start.line, span.start.character),
+                       end=_client(encoding, lines, span.end.line, span.end.character))
 
 
-def _client(doc: TextDocument, lines: Sequence[str], line: int, character: int) -> types.Position:
-    if line < len(lines) and lines[line].isascii():  # code points = code units in every encoding
-        return types.Position(line=line, character=min(character, len(lines[line])))
-    return doc.position_codec.position_to_client_units(lines, types.Position(line, character))
-
-
-def to_range(doc: TextDocument, span: Span, lines: Sequence[str] | None = None) -> types.Range:
-    lines = lines_of(doc) if lines is None else lines
-    return types.Range(start=_client(doc, lines, span.start.line, span.start.character),
-                       end=_client(doc, lines, span.end.line, span.end.character))
-
-
-def from_position(doc: TextDocument, pos: types.Position) -> Pos:
-    lines = lines_of(doc)
+def from_position(doc: TextDocument, pos: types.Position, lines: Sequence[str]) -> Pos:
     if pos.line >= len(lines):  # the empty line after a final newline: pygls would clamp to the last line
         return Pos(pos.line, 0)
-    text = lines[pos.line]
-    if text.isascii():  # as pygls' codec computes it, without a loop over the characters
-        n = len(text) - text.endswith("\r\n")
-        return Pos(pos.line, 0 if n == 0 else pos.character if pos.character <= n else n - 1)
-    p = doc.position_codec.position_from_client_units(lines, types.Position(pos.line, pos.character))
-    return Pos(p.line, p.character)
+    encoding = doc.position_codec.encoding or types.PositionEncodingKind.Utf16
+    return Pos(pos.line, from_units(lines[pos.line], pos.character, encoding))
 
 
 def _related_location(doc: TextDocument, path: str | None, span: Span, lines: Sequence[str]) -> types.Location:
@@ -67,8 +51,7 @@ def _related_location(doc: TextDocument, path: str | None, span: Span, lines: Se
         end=types.Position(span.end.line, span.end.character)))
 
 
-def diagnostic(doc: TextDocument, f: Finding, lines: Sequence[str] | None = None) -> types.Diagnostic:
-    lines = lines_of(doc) if lines is None else lines
+def diagnostic(doc: TextDocument, f: Finding, lines: Sequence[str]) -> types.Diagnostic:
     related = [
         types.DiagnosticRelatedInformation(location=_related_location(doc, r.path, r.span, lines), message=r.message)
         for r in f.related

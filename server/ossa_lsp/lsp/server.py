@@ -12,6 +12,7 @@ import contextlib
 import logging
 import sys
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
@@ -68,6 +69,7 @@ class OssaLanguageServer(LanguageServer):
         self.index_task: asyncio.Task[int] | None = None
         self._ossa_docs: weakref.WeakKeyDictionary[TextDocument, tuple[str, Settings, bool]] = \
             weakref.WeakKeyDictionary()
+        self._lines: weakref.WeakKeyDictionary[TextDocument, tuple[str, Sequence[str]]] = weakref.WeakKeyDictionary()
         self.inflight: dict[str, tuple[int | None, asyncio.Future[Entry]]] = {}  # big documents being analysed
         self.last_activity = 0.0  # time.monotonic() of the last message (stdio transport), for idle-time GC
         self.gc_task: asyncio.Task[None] | None = None
@@ -109,6 +111,17 @@ class OssaLanguageServer(LanguageServer):
             for p in problems:
                 self.tell(p)
         self._settings_problems = problems
+
+    def lines(self, doc: TextDocument) -> Sequence[str]:
+        """The document's lines as pygls splits them (for position conversion), split once per text:
+        pygls' `doc.lines` re-splits the whole text on every access. Kept while the document lives."""
+        source = doc.source
+        hit = self._lines.get(doc)
+        if hit is not None and hit[0] is source:
+            return hit[1]
+        lines = doc.lines
+        self._lines[doc] = (source, lines)
+        return lines
 
     # -- which documents are ours ------------------------------------------------------------------
     @staticmethod

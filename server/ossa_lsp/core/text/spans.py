@@ -1,13 +1,17 @@
-"""Positions and spans: the one place that knows about lines, columns and offsets.
+"""Positions and spans: the one place that knows about lines, columns and offsets, and the one position
+codec (code points ↔ UTF-16 / UTF-8 code units).
 
 Every position inside the engine is 0-based (line, character) where `character` counts Unicode
-code points, like a Python string index into the line. Front ends convert: the LSP layer to the
-client's negotiated encoding (UTF-16 or UTF-8), the CLI to 1-based columns.
+code points, like a Python string index into the line. Front ends convert through `to_units` and
+`from_units`: the LSP layer to the client's negotiated encoding (UTF-16 or UTF-8), `check --format json`
+to UTF-16; the CLI's other formats print 1-based code-point columns.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 
@@ -80,7 +84,76 @@ class LineIndex:
         return self.pos(len(self.text))
 
 
-def utf16_column(line_text: str, character: int) -> int:
-    """Column in UTF-16 code units (what LSP clients and SARIF count by default)."""
-    prefix = line_text[:character]
-    return len(prefix) + sum(1 for ch in prefix if ord(ch) > 0xFFFF)
+def end_of(text: str) -> Pos:
+    """The position just after `text` (without building a LineIndex)."""
+    return Pos(text.count("\n"), len(text) - (text.rfind("\n") + 1))
+
+
+# --- the position codec ----------------------------------------------------------------------------
+# Encodings by their LSP names (`PositionEncodingKind` values); anything else counts as UTF-16, the LSP
+# default. Every line that is ASCII takes the fast path: there, code points and code units agree.
+
+UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
+_WIDE = re.compile("[\U00010000-\U0010FFFF]")  # characters that take two UTF-16 code units
+
+
+def _units(text: str, encoding: str) -> int:
+    if encoding == UTF32 or text.isascii():
+        return len(text)
+    if encoding == UTF8:
+        return len(text.encode("utf-8", "surrogatepass"))
+    return len(text) + len(_WIDE.findall(text))
+
+
+def _width(ch: str, encoding: str) -> int:
+    n = ord(ch)
+    if encoding == UTF8:
+        return 1 if n < 0x80 else 2 if n < 0x800 else 3 if n < 0x10000 else 4
+    return 2 if n > 0xFFFF and encoding != UTF32 else 1
+
+
+def to_units(line: str, character: int, encoding: str = UTF16) -> int:
+    """Code-point column `character` of `line` in code units of `encoding`; past the end of the line (its
+    line break included, if `line` has one) it is the line's length."""
+    if line.isascii():
+        return min(character, len(line))
+    return _units(line[:character], encoding)
+
+
+def from_units(line: str, units: int, encoding: str = UTF16) -> int:
+    """Column `units` (code units of `encoding`) of `line` as a code-point column.
+
+    `line` may end with its line break. Clamped as pygls' codec clamps, which editors' requests were always
+    answered with: on an empty line 0; past the line's end, its last character (the line break when
+    there is one); inside a character (half a surrogate pair), the character after it."""
+    text = line[:-2] + "\n" if line.endswith("\r\n") else line
+    if text.isascii() or encoding == UTF32:
+        n = len(text)
+        return 0 if n == 0 else units if units <= n else n - 1
+    total = _units(text, encoding)
+    if units > total:
+        units = total - 1
+    count = index = 0
+    for ch in text:
+        if count >= units:
+            break
+        count += _width(ch, encoding)
+        index += 1
+    return index
+
+
+def wide_lines(lines: LineIndex, wanted: Iterable[int]) -> dict[int, str]:
+    """The text of those `wanted` lines whose UTF-16 columns differ from their code-point columns (they hold
+    a character beyond the BMP): all a report needs to give UTF-16 ranges without keeping the file."""
+    if not _WIDE.search(lines.text):
+        return {}
+    return {n: text for n in set(wanted) if _WIDE.search(text := lines.line(n))}
+
+
+def utf16_span(span: Span, wide: Mapping[int, str]) -> Span:
+    """`span` with its columns in UTF-16 code units, given the `wide_lines` of its file."""
+    def conv(pos: Pos) -> Pos:
+        text = wide.get(pos.line)
+        return pos if text is None else Pos(pos.line, to_units(text, pos.character, UTF16))
+
+    return Span(conv(span.start), conv(span.end))

@@ -14,7 +14,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.workspace import TextDocument
 
-from ossa_lsp.lsp.convert import lines_of, to_range
+from ossa_lsp.lsp.convert import to_range
 from ossa_lsp.lsp.server import Entry, OssaLanguageServer
 
 FIX_ALL = "source.fixAll.ossa"
@@ -32,7 +32,7 @@ TITLES = {"cost": "Add cost constraints", "observability": "Add observability (t
 
 
 def _edit(ls: OssaLanguageServer, doc: TextDocument, edits: list[Any]) -> types.WorkspaceEdit:
-    lines = lines_of(doc)
+    lines = ls.lines(doc)
     text_edits = [types.TextEdit(range=to_range(doc, e.span, lines), new_text=e.new_text) for e in edits]
     return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(
         text_document=types.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version),
@@ -52,7 +52,7 @@ def quick_fixes(ls: OssaLanguageServer, doc: TextDocument, entry: Entry, params:
     from ossa_lsp.core.fixes import suppression_fix
 
     out: list[types.CodeAction] = []
-    lines = lines_of(doc)
+    lines = ls.lines(doc)
     manifest = entry.analysis.manifest
     for f in entry.analysis.findings:
         if f.suppressed is not None:
@@ -99,7 +99,7 @@ def upgrade_actions(ls: OssaLanguageServer, doc: TextDocument, entry: Entry, par
     for f in entry.analysis.findings:
         if f.code != "SCHEMA014" or f.suppressed is not None or f.document >= len(manifest.documents):
             continue
-        rng = to_range(doc, f.span, lines_of(doc))
+        rng = to_range(doc, f.span, ls.lines(doc))
         if rng.start.line > params.range.end.line or rng.end.line < params.range.start.line:
             continue
         mdoc = manifest.documents[f.document]

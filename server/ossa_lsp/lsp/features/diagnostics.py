@@ -8,12 +8,12 @@ from lsprotocol import types
 from pygls.workspace import TextDocument
 
 from ossa_lsp.core.findings import Finding
-from ossa_lsp.lsp.convert import diagnostic, lines_of
+from ossa_lsp.lsp.convert import diagnostic
 from ossa_lsp.lsp.server import OssaLanguageServer
 
 
 def diagnostics_for(ls: OssaLanguageServer, doc: TextDocument, findings: list[Finding]) -> list[types.Diagnostic]:
-    lines = lines_of(doc)
+    lines = ls.lines(doc)
     return [diagnostic(doc, f, lines) for f in findings if f.suppressed is None]
 
 

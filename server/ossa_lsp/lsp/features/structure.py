@@ -9,7 +9,7 @@ from lsprotocol import types
 
 from ossa_lsp.core.constants import MAP, SCALAR, SEQ
 from ossa_lsp.core.text.spans import Pos, Span
-from ossa_lsp.lsp.convert import from_position, lines_of, to_range
+from ossa_lsp.lsp.convert import from_position, to_range
 from ossa_lsp.lsp.server import OssaLanguageServer
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ def register(ls: OssaLanguageServer) -> None:
         if doc is None or entry is None:
             return None
         out: list[types.DocumentSymbol] = []
-        lines = lines_of(doc)
+        lines = ls.lines(doc)
 
         def rng(span: Span) -> types.Range:
             return to_range(doc, span, lines)
@@ -162,8 +162,9 @@ def register(ls: OssaLanguageServer) -> None:
         if doc is None or entry is None:
             return None
         result = []
+        lines = ls.lines(doc)
         for position in params.positions:
-            pos = from_position(doc, position)
+            pos = from_position(doc, position, lines)
             spans: list[Span] = []
             for d in entry.analysis.manifest.documents:
                 if d.root is not None and d.span.contains(pos):
@@ -175,6 +176,6 @@ def register(ls: OssaLanguageServer) -> None:
                 if span in seen or not span.contains(pos):
                     continue
                 seen.add(span)
-                parent = types.SelectionRange(range=to_range(doc, span), parent=parent)
+                parent = types.SelectionRange(range=to_range(doc, span, lines), parent=parent)
             result.append(parent or types.SelectionRange(range=types.Range(start=position, end=position)))
         return result

@@ -19,7 +19,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
 from ossa_lsp.core.constants import CONFIG_NAMES
-from ossa_lsp.lsp.convert import from_position, lines_of, to_range
+from ossa_lsp.lsp.convert import from_position, to_range
 from ossa_lsp.lsp.server import NO_REFRESH, OssaLanguageServer
 
 if TYPE_CHECKING:
@@ -171,13 +171,13 @@ def _uri(path: str) -> str:
 def _location(ls: OssaLanguageServer, path: str, span: object) -> types.Location:
     uri = _uri(path)
     doc = ls.open_document(uri) or ls.workspace.get_text_document(uri)
-    return types.Location(uri=uri, range=to_range(doc, span))  # type: ignore[arg-type]
+    return types.Location(uri=uri, range=to_range(doc, span, ls.lines(doc)))  # type: ignore[arg-type]
 
 
 def _here(ls: OssaLanguageServer, doc: TextDocument, position: types.Position) -> tuple[Agent | None, Endpoint | None]:
     """The agent whose name, or the endpoint, is under the cursor."""
     ls.analysis_now(doc)  # make sure the index has this buffer's current agents
-    pos = from_position(doc, position)
+    pos = from_position(doc, position, ls.lines(doc))
     for agent in ls.index.agents_in(doc.path or doc.uri):
         if agent.name_span.contains(pos):
             return agent, None
@@ -189,7 +189,7 @@ def _here(ls: OssaLanguageServer, doc: TextDocument, position: types.Position) -
 
 def endpoint_hover(ls: OssaLanguageServer, doc: TextDocument, position: types.Position) -> str | None:
     """Markdown about the agent an endpoint calls: its role, model and limits."""
-    lines = lines_of(doc)
+    lines = ls.lines(doc)
     if position.line >= len(lines) or "endpoint" not in lines[position.line]:
         return None  # cheap pre-check: hover is on the hot path
     _, ep = _here(ls, doc, position)
@@ -292,7 +292,7 @@ def register(ls: OssaLanguageServer) -> None:
             return None
         ls.analysis_now(doc)
         out = []
-        lines = lines_of(doc)
+        lines = ls.lines(doc)
         for agent in ls.index.agents_in(doc.path or doc.uri):
             for ep in agent.endpoints:
                 target = ls.index.resolve(ep)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ossa_lsp.core.findings import Finding, Severity
-from ossa_lsp.core.text.spans import utf16_column
+from ossa_lsp.core.text.spans import utf16_span
 from ossa_lsp.headless.check import FileReport
 
 Renderer = Callable[[Sequence[FileReport], dict[str, Any]], str]
@@ -41,11 +41,7 @@ def visible(report: FileReport, hints: bool = False) -> list[Finding]:
 
 def lsp_range(report: FileReport, f: Finding) -> dict[str, dict[str, int]]:
     """0-based LSP range in UTF-16 code units (the LSP default encoding)."""
-    def conv(line: int, ch: int) -> dict[str, int]:
-        text = report.astral_lines.get(line)
-        return {"line": line, "character": utf16_column(text, ch) if text is not None else ch}
-
-    return {"start": conv(*f.span.start), "end": conv(*f.span.end)}
+    return utf16_span(f.span, report.astral_lines).to_json()
 
 
 _MODULES = {"text": "text", "json": "json_", "sarif": "sarif", "github": "github", "gitlab": "gitlab",
