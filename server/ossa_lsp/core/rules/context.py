@@ -14,6 +14,7 @@ from ossa_lsp.core.constants import MAP, SCALAR, SEQ
 from ossa_lsp.core.findings import Finding, Fix, Related, Severity, TextEdit
 from ossa_lsp.core.rules.data import ModelRegistry, bundled_models
 from ossa_lsp.core.schema.validate import pointer
+from ossa_lsp.core.text.anchor import On, anchor_span
 from ossa_lsp.core.text.source import Document, Node, key_text
 from ossa_lsp.core.text.spans import LineIndex, Span
 
@@ -119,38 +120,13 @@ class Context:
             return None, None
         return key, value.deref() if value is not None else None
 
-    def span(self, path: Path, on: str = "value") -> Span:
-        """The tightest span for a path: the value for scalars, else the key; falls back to the deepest
-        existing ancestor's key (so a rule never reports at 'line 0')."""
-        key, value = self.nodes(path)
-        if value is not None or key is not None:
-            if on == "value" and value is not None and value.kind == SCALAR and value.span.start != value.span.end:
-                return value.span
-            if key is not None:
-                return key.span
-            if value is not None:
-                return _first_key(value) or value.span
-        return self.anchor(path[:-1])
-
-    def anchor(self, parent: Path) -> Span:
-        """Where a 'missing X under parent' finding goes: the parent's key, the first key of a list item
-        that lacks it, or the document's first key when the parent is the document itself."""
-        parent = list(parent)
-        while True:
-            key, value = self.nodes(parent)
-            if key is not None:
-                return key.span
-            if value is not None:
-                first = _first_key(value)
-                if first is not None:
-                    return first
-            if not parent:
-                return self.doc.span
-            parent.pop()
+    def span(self, path: Path, on: On = "value") -> Span:
+        """Where a finding about `path` goes (`core/text/anchor.py`)."""
+        return anchor_span(self.doc, path, on)
 
     # --- findings --------------------------------------------------------------------------------
 
-    def report(self, path: Path, message: str, *, on: str = "value", severity: Severity | None = None,
+    def report(self, path: Path, message: str, *, on: On = "value", severity: Severity | None = None,
                fixes: tuple[Fix, ...] = (), span: Span | None = None, related: tuple[Related, ...] = (),
                **data: Any) -> Finding:
         return Finding(code=self.rule_code, severity=severity or self.severity, source="policy", message=message,
@@ -163,7 +139,7 @@ class Context:
     def missing(self, path: Path, message: str, *, severity: Severity | None = None,
                 fixes: tuple[Fix, ...] = ()) -> Finding:
         """A finding about something absent at `path`, placed on its parent's key."""
-        return self.report(path, message, severity=severity, fixes=fixes, span=self.anchor(path[:-1]))
+        return self.report(path, message, severity=severity, fixes=fixes, span=self.span(path, "missing"))
 
     def replace(self, path: Path, new_text: str, title: str, *, safe: bool) -> tuple[Fix, ...]:
         """A fix that replaces the scalar value at the path (keeping everything around it)."""
@@ -173,15 +149,6 @@ class Context:
         if value.style in ('"', "'"):
             new_text = f"{value.style}{new_text}{value.style}"
         return (Fix(title=title, edits=(TextEdit(value.span, new_text),), safe=safe, preferred=True),)
-
-
-def _first_key(node: Node) -> Span | None:
-    node = node.deref()
-    if node.kind == MAP and node.items:
-        return node.items[0][0].span
-    if node.kind == SEQ and node.items:
-        return _first_key(node.items[0])
-    return None
 
 
 def _strings(root: Node | None) -> list[tuple[Trail, Node]]:

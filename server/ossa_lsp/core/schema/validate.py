@@ -10,12 +10,12 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from ossa_lsp.core.constants import MAP, SEQ
 from ossa_lsp.core.findings import Finding, Severity
-from ossa_lsp.core.text.source import Document, Node
+from ossa_lsp.core.text.anchor import anchor_span
+from ossa_lsp.core.text.source import Document
 from ossa_lsp.core.text.spans import Span
 
 # Patterns that appear in OSSA schemas, in words; a schema's own `x-patternDescription` wins.
@@ -131,41 +131,10 @@ class _Converter:
         self.doc = doc
         self.out: list[Finding] = []
 
-    # -- spans -------------------------------------------------------------------------------------
+    # -- spans: a wrong value underlines all of it (`node`), an unknown key the key, a missing one the key
+    # of the object that lacks it (`core/text/anchor.py`)
     def value_span(self, path: Sequence[str | int]) -> Span:
-        key, node, depth = self.doc.locate(path)
-        if node is not None and depth == len(path):
-            return node.span
-        if key is not None:
-            return key.span
-        return self.anchor_span(node)
-
-    def object_key_span(self, path: Sequence[str | int]) -> Span:
-        """The key that introduces the object at `path` (for 'missing required')."""
-        key, node, depth = self.doc.locate(path)
-        if depth == len(path) and key is not None:
-            return key.span
-        return self.anchor_span(node)
-
-    def anchor_span(self, node: Node | None) -> Span:
-        """For an object with no key of its own (root, list item): its first key, else its start."""
-        if node is None:
-            return self.doc.span if self.doc.root is None else self.doc.root.span
-        node = node.deref()
-        if node.kind == MAP and node.items:
-            return node.items[0][0].span
-        start = node.span.start
-        return Span(start, start) if node.kind in (MAP, SEQ) else node.span
-
-    def key_span(self, path: Sequence[str | int], key: str) -> Span:
-        _, node, depth = self.doc.locate(path)
-        if node is not None and depth == len(path):
-            node = node.deref()
-            if node.kind == MAP:
-                pair = node.get(key)
-                if pair is not None:
-                    return pair[0].span
-        return self.value_span(path)
+        return anchor_span(self.doc, path, "node")
 
     def add(self, code: str, message: str, span: Span, path: Sequence[str | int], severity: Severity = Severity.ERROR,
             **data: Any) -> None:
@@ -176,79 +145,46 @@ class _Converter:
     def convert(self, error: Any) -> None:
         path = list(error.absolute_path)
         kw = error.validator
-        schema = error.schema if isinstance(error.schema, dict) else {}
-        inst = error.instance
         name = dotted(path)
         leaf = f"`{path[-1]}`" if path and isinstance(path[-1], str) else f"`{name}`"
-        if kw == "additionalProperties" and isinstance(inst, dict):
-            allowed = list(schema.get("properties", {}))
-            patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
-            for key in inst:
-                if key in allowed or any(p.search(key) for p in patterns):
-                    continue
-                hint = suggest(key, allowed)
-                where = f"`{name}`" if path else "the top level"
-                msg = f"Unknown key `{key}` in {where}"
-                if hint:
-                    msg += f"; did you mean `{hint}`?"
-                elif allowed:
-                    msg += f". Allowed keys: {', '.join(allowed[:12])}{', …' if len(allowed) > 12 else ''}"
-                self.add("SCHEMA001", msg, self.key_span(path, key), [*path, key], key=key, suggestion=hint)
+        if kw == "additionalProperties" and isinstance(error.instance, dict):
+            self.unknown_keys(error, path, name)
         elif kw == "required":
-            m = _REQUIRED.match(error.message)
-            missing = m.group(1) if m else ", ".join(r for r in error.validator_value if r not in (inst or {}))
-            where = f"`{name}`" if path else "The manifest"
-            msg = f"{where} is missing the required key `{missing}`"
-            desc = _short_description(schema.get("properties", {}).get(missing))
-            if desc:
-                msg += f" ({desc})"
-            self.add("SCHEMA002", msg, self.object_key_span(path), path, missing=missing)
-        elif kw == "type":
-            expected = error.validator_value
-            types = [expected] if isinstance(expected, str) else list(expected)
-            words = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
-            if inst is None:
-                msg = f"{leaf} is empty; expected {words}"
-            else:
-                msg = f"{leaf} must be {words}, not {type_word(inst)} ({show(inst)})"
-                if "string" in types and not isinstance(inst, (dict, list)):
-                    msg += "; put it in quotes to keep it as text"
-            self.add("SCHEMA003", msg, self.value_span(path), path, expected=types)
-        elif kw in ("enum", "const"):
-            allowed = list(error.validator_value) if kw == "enum" else [error.validator_value]
-            shown = ", ".join(show(a).strip("'") if isinstance(a, str) else show(a) for a in allowed[:15])
-            msg = f"{leaf} must be one of: {shown}; got {show(inst)}" if kw == "enum" and len(allowed) > 1 \
-                else f"{leaf} must be {shown}; got {show(inst)}"
-            hint = suggest(inst, allowed) if isinstance(inst, str) else None
-            if hint:
-                msg += f". Did you mean `{hint}`?"
-            self.add("SCHEMA004", msg, self.value_span(path), path, allowed=allowed, suggestion=hint)
-        elif kw == "pattern":
-            msg = f"{leaf} must be {explain_pattern(schema)}; got {show(inst)}"
-            self.add("SCHEMA005", msg, self.value_span(path), path, pattern=error.validator_value)
-        elif kw in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-            self.add("SCHEMA006", _range_message(leaf, inst, schema), self.value_span(path), path,
-                     minimum=schema.get("minimum"), maximum=schema.get("maximum"))
-        elif kw in ("minLength", "maxLength"):
-            n = len(inst) if isinstance(inst, str) else 0
-            if kw == "minLength" and error.validator_value == 1:
-                msg = f"{leaf} must not be empty"
-            elif kw == "minLength":
-                msg = f"{leaf} must be at least {error.validator_value} characters long (it is {n})"
-            else:
-                msg = f"{leaf} must be at most {error.validator_value} characters long (it is {n})"
-            self.add("SCHEMA007", msg, self.value_span(path), path)
-        elif kw in ("minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties"):
-            self.add("SCHEMA008", _size_message(leaf, kw, error.validator_value, inst), self.value_span(path), path)
-        elif kw == "format":
-            msg = f"{leaf} does not look like a valid {error.validator_value}: {show(inst)}"
-            self.add("SCHEMA009", msg, self.value_span(path), path, Severity.WARNING, format=error.validator_value)
+            self.required(error, path, name)
         elif kw in ("oneOf", "anyOf"):
             self.collapse(error, path, leaf)
         else:
-            text = error.message if len(error.message) < 200 else error.message[:199] + "…"
-            span = self.value_span(path)
-            self.add("SCHEMA012", f"{leaf}: {text}" if path else text, span, path, keyword=kw)
+            code, msg, data = _VALUE_PROBLEMS.get(kw, _other_problem)(error, leaf)
+            severity = Severity.WARNING if code == "SCHEMA009" else Severity.ERROR
+            self.add(code, msg, self.value_span(path), path, severity, **data)
+
+    def unknown_keys(self, error: Any, path: list[str | int], name: str) -> None:
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        allowed = list(schema.get("properties", {}))
+        patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+        for key in error.instance:
+            if key in allowed or any(p.search(key) for p in patterns):
+                continue
+            hint = suggest(key, allowed)
+            where = f"`{name}`" if path else "the top level"
+            msg = f"Unknown key `{key}` in {where}"
+            if hint:
+                msg += f"; did you mean `{hint}`?"
+            elif allowed:
+                msg += f". Allowed keys: {', '.join(allowed[:12])}{', …' if len(allowed) > 12 else ''}"
+            self.add("SCHEMA001", msg, anchor_span(self.doc, [*path, key], "key"), [*path, key], key=key,
+                     suggestion=hint)
+
+    def required(self, error: Any, path: list[str | int], name: str) -> None:
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        m = _REQUIRED.match(error.message)
+        missing = m.group(1) if m else ", ".join(r for r in error.validator_value if r not in (error.instance or {}))
+        where = f"`{name}`" if path else "The manifest"
+        msg = f"{where} is missing the required key `{missing}`"
+        desc = _short_description(schema.get("properties", {}).get(missing))
+        if desc:
+            msg += f" ({desc})"
+        self.add("SCHEMA002", msg, anchor_span(self.doc, [*path, missing], "missing"), path, missing=missing)
 
     def collapse(self, error: Any, path: list[str | int], leaf: str) -> None:
         groups: dict[int, list[Any]] = {}
@@ -295,6 +231,82 @@ class _Converter:
         best = min(candidates.values(), key=rank)
         for sub in best:
             self.convert(sub)
+
+
+# --- problems with a value: (code, message, data) from one jsonschema error, keyed by its keyword -------
+
+Problem = tuple[str, str, dict[str, Any]]
+
+
+def _type_problem(error: Any, leaf: str) -> Problem:
+    expected, inst = error.validator_value, error.instance
+    types = [expected] if isinstance(expected, str) else list(expected)
+    words = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
+    if inst is None:
+        return "SCHEMA003", f"{leaf} is empty; expected {words}", {"expected": types}
+    msg = f"{leaf} must be {words}, not {type_word(inst)} ({show(inst)})"
+    if "string" in types and not isinstance(inst, (dict, list)):
+        msg += "; put it in quotes to keep it as text"
+    return "SCHEMA003", msg, {"expected": types}
+
+
+def _enum_problem(error: Any, leaf: str) -> Problem:
+    inst, several = error.instance, error.validator == "enum"
+    allowed = list(error.validator_value) if several else [error.validator_value]
+    shown = ", ".join(show(a).strip("'") if isinstance(a, str) else show(a) for a in allowed[:15])
+    msg = f"{leaf} must be one of: {shown}; got {show(inst)}" if several and len(allowed) > 1 \
+        else f"{leaf} must be {shown}; got {show(inst)}"
+    hint = suggest(inst, allowed) if isinstance(inst, str) else None
+    if hint:
+        msg += f". Did you mean `{hint}`?"
+    return "SCHEMA004", msg, {"allowed": allowed, "suggestion": hint}
+
+
+def _pattern_problem(error: Any, leaf: str) -> Problem:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    msg = f"{leaf} must be {explain_pattern(schema)}; got {show(error.instance)}"
+    return "SCHEMA005", msg, {"pattern": error.validator_value}
+
+
+def _range_problem(error: Any, leaf: str) -> Problem:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    return "SCHEMA006", _range_message(leaf, error.instance, schema), {
+        "minimum": schema.get("minimum"), "maximum": schema.get("maximum")}
+
+
+def _length_problem(error: Any, leaf: str) -> Problem:
+    limit, inst = error.validator_value, error.instance
+    n = len(inst) if isinstance(inst, str) else 0
+    if error.validator == "minLength" and limit == 1:
+        msg = f"{leaf} must not be empty"
+    elif error.validator == "minLength":
+        msg = f"{leaf} must be at least {limit} characters long (it is {n})"
+    else:
+        msg = f"{leaf} must be at most {limit} characters long (it is {n})"
+    return "SCHEMA007", msg, {}
+
+
+def _size_problem(error: Any, leaf: str) -> Problem:
+    return "SCHEMA008", _size_message(leaf, error.validator, error.validator_value, error.instance), {}
+
+
+def _format_problem(error: Any, leaf: str) -> Problem:
+    msg = f"{leaf} does not look like a valid {error.validator_value}: {show(error.instance)}"
+    return "SCHEMA009", msg, {"format": error.validator_value}
+
+
+def _other_problem(error: Any, leaf: str) -> Problem:
+    text = error.message if len(error.message) < 200 else error.message[:199] + "…"
+    return "SCHEMA012", f"{leaf}: {text}" if error.absolute_path else text, {"keyword": error.validator}
+
+
+_VALUE_PROBLEMS: dict[str, Callable[[Any, str], Problem]] = {
+    "type": _type_problem, "enum": _enum_problem, "const": _enum_problem, "pattern": _pattern_problem,
+    **dict.fromkeys(("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"), _range_problem),
+    **dict.fromkeys(("minLength", "maxLength"), _length_problem),
+    **dict.fromkeys(("minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties"), _size_problem),
+    "format": _format_problem,
+}
 
 
 def _short_description(schema: Any) -> str:
