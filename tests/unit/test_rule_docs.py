@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ossa_lsp.core.codes import CODES, doc_url
 from ossa_lsp.core.config import load as config  # noqa: F401 - registers the CFG codes
-from ossa_lsp.core.findings import CODES, DOCS_BASE, doc_url
+from ossa_lsp.core.constants import DOCS_BASE
 from ossa_lsp.output.rule_docs import config_schema_text, write_pages
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from ossa_lsp.core.analyze import Analysis, analyze
+from ossa_lsp.core.codes import CODES, doc_url
 from ossa_lsp.core.constants import PROFILES
-from ossa_lsp.core.findings import CODES, Finding, Severity, doc_url
+from ossa_lsp.core.findings import Finding, Severity
 from ossa_lsp.core.rules.context import Env
 from ossa_lsp.core.rules.data import bundled_models
 from ossa_lsp.core.rules.policy import Enabled, Policy

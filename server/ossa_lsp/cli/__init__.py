@@ -325,10 +325,16 @@ def _rules(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.rule:
         rule = lookup(args.rule)
-        if rule is None:
-            _err(f"no rule {args.rule!r} (see `ossa-lsp rules`)")
-            return EXIT_USAGE
-        out = json.dumps(docs.as_json(rule), indent=2) + "\n" if args.format == "json" else docs.page(rule)
+        if rule is not None:
+            out = json.dumps(docs.as_json(rule), indent=2) + "\n" if args.format == "json" else docs.page(rule)
+        else:  # a syntax, schema or config code
+            from ossa_lsp.output.docgen import code_docs
+
+            found = code_docs(args.rule)
+            if found is None:
+                _err(f"no rule {args.rule!r} (see `ossa-lsp rules`)")
+                return EXIT_USAGE
+            out = json.dumps(found, indent=2) + "\n" if args.format == "json" else found["markdown"]
     elif args.format == "json":
         from ossa_lsp.core.rules import in_order
 

@@ -26,3 +26,6 @@ CONFIG_NAMES: tuple[str, ...] = (".ossa-lsp.yaml", ".ossa-lsp.yml")
 
 # Kinds of the nodes of a parsed manifest (`core.text.source.Node.kind`).
 MAP, SEQ, SCALAR, ALIAS = "map", "seq", "scalar", "alias"
+
+# Where the documentation lives: code links in the editor and SARIF, hover's reference links.
+DOCS_BASE = "https://github.com/ossa-lsp/ossa-lsp/blob/main/docs"

@@ -15,9 +15,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ossa_lsp.core.codes import known_selector, matches
 from ossa_lsp.core.constants import MAP, SCALAR, SEQ
 from ossa_lsp.core.findings import Finding
-from ossa_lsp.core.rules.registry import known_selector, matches
 from ossa_lsp.core.text.source import Document, Manifest, Node
 from ossa_lsp.core.text.spans import Pos, Span
 

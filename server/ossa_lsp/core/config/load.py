@@ -19,31 +19,22 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ossa_lsp.core.constants import CONFIG_NAMES, FAIL_ON_LEVELS, MAP, PROFILES, SCALAR, SEVERITY_WORDS
-from ossa_lsp.core.findings import CodeInfo, Finding, Severity, register
+from ossa_lsp.core.codes import known_selector, matches
+from ossa_lsp.core.constants import CONFIG_NAMES, FAIL_ON_LEVELS, PROFILES, SEVERITY_WORDS
+from ossa_lsp.core.findings import Finding, Severity
 from ossa_lsp.core.rules import registry
 from ossa_lsp.core.rules.context import Env
 from ossa_lsp.core.rules.data import DataError, load_models
 from ossa_lsp.core.rules.policy import Enabled, Policy
-from ossa_lsp.core.rules.registry import Rule, in_order, lookup, matches, split_selectors
+from ossa_lsp.core.rules.registry import Rule, in_order, lookup, split_selectors
+from ossa_lsp.core.text.anchor import On, anchor_span
 from ossa_lsp.core.text.source import Document, parse
-from ossa_lsp.core.text.spans import ZERO, Span
+from ossa_lsp.core.text.spans import ZERO
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from ossa_lsp.core.config.model import ConfigModel, Override
-
-
-for _code, _name, _summary in [
-    ("CFG001", "config-syntax", "The configuration file is not valid YAML, or not a mapping."),
-    ("CFG002", "config-unknown-key", "A key the configuration (or a rule's options) does not know."),
-    ("CFG003", "config-invalid-value", "A configuration value has the wrong type or is not allowed."),
-    ("CFG004", "config-unknown-rule", "A rule code, name or prefix that no rule has."),
-    ("CFG005", "config-models-file", "The models-file cannot be read or is not a valid model registry."),
-]:
-    register(CodeInfo(_code, _name, _summary, Severity.ERROR, "config",
-                      "See docs/configuration.md for the configuration file's format."))
 
 
 # --- the file's model ------------------------------------------------------------------------------
@@ -125,43 +116,18 @@ class _Problems:
         self.path = path
         self.items: list[ConfigProblem] = []
 
-    def span(self, loc: Sequence[str | int], on: str = "value") -> Span:
-        if self.doc is None:
-            return ZERO
-        key, value, depth = self.doc.locate(list(loc))
-        if depth == len(loc):
-            v = value.deref() if value is not None else None
-            if on == "value" and v is not None and v.span.start != v.span.end and (
-                    v.kind == SCALAR or v.style == "flow"):
-                return v.span
-            if key is not None:
-                return key.span
-            if v is not None:
-                return v.span
-        if key is not None:
-            return key.span
-        if value is not None:
-            v = value.deref()
-            if v.kind == MAP and v.items:
-                return v.items[0][0].span  # an item that lacks a key: its first key
-            return v.span
-        root = self.doc.root
-        if root is not None and root.kind == MAP and root.items:
-            return root.items[0][0].span
-        return self.doc.span
-
-    def add(self, code: str, message: str, loc: Sequence[str | int], on: str = "value") -> None:
+    def add(self, code: str, message: str, loc: Sequence[str | int], on: On = "value") -> None:
         from ossa_lsp.core.schema.validate import pointer
 
         self.items.append(ConfigProblem(self.path, Finding(code=code, severity=Severity.ERROR, source="config",
-                                                           message=message, span=self.span(loc, on),
+                                                           message=message, span=anchor_span(self.doc, loc, on) if self.doc else ZERO,
                                                            pointer=pointer(loc))))
 
 
 _Model = TypeVar("_Model", bound="BaseModel")
 
 
-def _describe(err: dict[str, Any], prefix: tuple[str | int, ...]) -> tuple[str, str, str]:
+def _describe(err: dict[str, Any], prefix: tuple[str | int, ...]) -> tuple[str, str, On]:
     """(code, message, span side) for one pydantic error."""
     loc = prefix + tuple(err["loc"])
     where = ".".join(str(p) for p in loc)
@@ -169,7 +135,7 @@ def _describe(err: dict[str, Any], prefix: tuple[str | int, ...]) -> tuple[str, 
         parent = ".".join(str(p) for p in loc[:-1]) or "the configuration"
         return "CFG002", f"Unknown setting `{loc[-1]}` in {parent} (see docs/configuration.md)", "key"
     if err["type"] == "missing":
-        return "CFG003", f"`{where}` is required", "key"
+        return "CFG003", f"`{where}` is required", "missing"
     got = err.get("input")
     shown = f" (got {got!r})" if isinstance(got, (str, int, float, bool)) else ""
     return "CFG003", f"`{where}`: {err['msg']}{shown}", "value"
@@ -294,7 +260,7 @@ def _rule_settings(raw: dict[str, Any], loc: list[str | int], problems: _Problem
         where = [*loc, key]
         r = lookup(key)
         if r is None:
-            hint = " (use select/ignore for prefixes)" if registry.known_selector(key) else ""
+            hint = " (use select/ignore for prefixes)" if known_selector(key) else ""
             problems.add("CFG004", f"`{key}` is not a rule code or name{hint}", where, "key")
             continue
         severity: Severity | None = None

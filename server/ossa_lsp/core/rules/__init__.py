@@ -1,5 +1,5 @@
 """Policy rules: the built-in OSSA rule catalog, one module per family. Importing this package declares
-every rule (and registers its code in `findings.CODES`); `policy.Policy` runs them."""
+every rule (and registers its code in `core/codes.py`); `policy.Policy` runs them."""
 
 from __future__ import annotations
 

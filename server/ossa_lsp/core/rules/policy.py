@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ossa_lsp.core import suppress
+from ossa_lsp.core.codes import CODES
 from ossa_lsp.core.constants import DEFAULT_PROFILE
-from ossa_lsp.core.findings import CODES, Finding, Severity
+from ossa_lsp.core.findings import Finding, Severity
 from ossa_lsp.core.rules.context import Context, Env
 from ossa_lsp.core.rules.families import hygiene
 from ossa_lsp.core.rules.registry import RULES, Rule, in_order

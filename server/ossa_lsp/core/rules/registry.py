@@ -1,6 +1,6 @@
 """Rule declarations: each policy rule is declared once (code, kebab name, severity per profile, fix
-safety, docs with a bad and a good example) and registered here. The CLI listing, the docs pages, the
-config schema, SARIF rules and LSP code links are all generated from these declarations.
+safety, docs with a bad and a good example) and kept here; its code goes into the one code registry
+(`core/codes.py`). The docs pages and the config schema are generated from these declarations.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ossa_lsp.core.findings import CODES, CodeInfo, Finding, Severity, register
+from ossa_lsp.core.codes import CODES, CodeInfo, matches, register
+from ossa_lsp.core.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from ossa_lsp.core.rules.context import Context
@@ -32,7 +33,6 @@ FAMILIES: dict[str, str] = {
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 CODE_SHAPE = re.compile(r"[A-Z]+[0-9]{3}\Z")
 NAME_SHAPE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
-_PREFIX = re.compile(r"([A-Z]+)[0-9]*\Z")  # SEC, SEC00: a code prefix (the letters must be whole)
 
 
 class Levels(NamedTuple):
@@ -127,28 +127,6 @@ def rule(code: str, name: str, family: str, summary: str, *, levels: Levels, why
 def lookup(key: str) -> Rule | None:
     """A rule by code (`SEC001`, any case) or kebab name (`secret-literal`)."""
     return RULES.get(key.strip().upper()) or _BY_NAME.get(key.strip().lower())
-
-
-def matches(selector: str, code: str) -> bool:
-    """Whether a selector (code, kebab name, code prefix such as `SEC`, or ALL) names this code.
-    Works for every code in `findings.CODES` (so `SCHEMA001` or `schema` can be suppressed too)."""
-    s = selector.strip()
-    up = s.upper()
-    if up == "ALL" or up == code:
-        return True
-    info = CODES.get(code)
-    if info is not None and info.name == s.lower():
-        return True
-    m = _PREFIX.match(up)
-    return m is not None and code.startswith(up) and code.rstrip("0123456789") == m.group(1)
-
-
-def known_selector(selector: str) -> bool:
-    """True when the selector names at least one known code (of any source), or is ALL/NONE."""
-    up = selector.strip().upper()
-    if up in ("ALL", "NONE"):
-        return True
-    return any(matches(selector, c) for c in CODES)
 
 
 def split_selectors(text: str) -> list[str]:

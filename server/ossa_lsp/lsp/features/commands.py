@@ -190,7 +190,8 @@ async def validate_workspace(ls: OssaLanguageServer, state: CommandState, option
                 else:
                     entry = await asyncio.to_thread(ls._run, uri, None, text, str(path), ls.schema_override(snapshot))
                     findings = entry.analysis.findings
-                diags = [diagnostic(snapshot, f) for f in findings if f.suppressed is None]
+                lines = snapshot.lines
+                diags = [diagnostic(snapshot, f, lines) for f in findings if f.suppressed is None]
             live = [f for f in findings if f.suppressed is None]
             counts = {sev: sum(1 for f in live if f.severity == sev) for sev in Severity}
             summary["files"] += 1
@@ -216,46 +217,17 @@ async def validate_workspace(ls: OssaLanguageServer, state: CommandState, option
     return summary
 
 
-def _code_markdown(code: str) -> dict[str, Any] | None:
-    from ossa_lsp.core.findings import CODES, doc_url
-
-    info = CODES.get(code.upper())
-    if info is None:
-        return None
-    kind = {"yaml": "syntax", "schema": "schema", "config": "configuration"}.get(info.source, info.source)
-    body = f"# {info.code} `{info.name}`\n\n{info.summary}\n\n"
-    if info.doc:
-        body += f"{info.doc}\n\n"
-    body += f"Severity: {info.severity.label} · kind: {kind} finding.\n\nOnline: {doc_url(info.code)}\n"
-    return {"code": info.code, "name": info.name, "markdown": body, "url": doc_url(info.code)}
-
-
 def rule_docs(key: str | None) -> dict[str, Any]:
-    from ossa_lsp.core.findings import CODES, DOCS_BASE, doc_url
+    """Every code (no key), or the documentation of one code or rule name."""
+    from ossa_lsp.core.codes import doc_url
+    from ossa_lsp.output import docgen
 
-    try:
-        from ossa_lsp.core.rules import in_order, lookup
-        from ossa_lsp.output import rule_docs as docs
-    except ImportError:
-        docs = in_order = lookup = None  # type: ignore[assignment]
     if not key:
-        out = [{"code": c.code, "name": c.name, "summary": c.summary, "kind": c.source}
-               for c in CODES.values() if c.source in ("yaml", "schema", "config")]
-        if in_order is not None:
-            out += [{"code": r.code, "name": r.name, "summary": r.summary, "kind": "policy"} for r in in_order()]
-        return {"rules": out}
+        return {"rules": docgen.code_listing()}
     key = key.strip()
-    if lookup is not None:
-        rule = lookup(key)
-        if rule is not None:
-            return {"code": rule.code, "name": rule.name, "markdown": docs.page(rule),
-                    "url": f"{DOCS_BASE}/rules/{rule.code}.md"}
-    found = _code_markdown(key)
-    if found is not None:
-        return found
-    hint = "" if lookup is not None else " (this server version has no policy rules)"
-    return {"code": key, "name": None, "url": doc_url(key),
-            "markdown": f"# {key}\n\nNo rule or finding code `{key}`{hint}. `ossa-lsp rules` lists them all.\n"}
+    return docgen.code_docs(key) or {
+        "code": key, "name": None, "url": doc_url(key),
+        "markdown": f"# {key}\n\nNo rule or finding code `{key}`. `ossa-lsp rules` lists them all.\n"}
 
 
 def register(ls: OssaLanguageServer) -> None:

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ossa_lsp import __version__
-from ossa_lsp.core.findings import CODES, Severity, doc_url
+from ossa_lsp.core.codes import CODES, doc_url
+from ossa_lsp.core.findings import Severity
 from ossa_lsp.headless.check import FileReport
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note", Severity.HINT: "note"}

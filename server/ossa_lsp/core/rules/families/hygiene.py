@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ossa_lsp.core.findings import CODES, Finding, Fix, Severity, TextEdit
-from ossa_lsp.core.rules.registry import Levels, Rule, W, declare, matches
+from ossa_lsp.core.codes import CODES, matches
+from ossa_lsp.core.findings import Finding, Fix, Severity, TextEdit
+from ossa_lsp.core.rules.registry import Levels, Rule, W, declare
 from ossa_lsp.core.text.spans import LineIndex, Pos, Span
 
 if TYPE_CHECKING:
