@@ -53,7 +53,7 @@ def parse_markers(text: str) -> tuple[str, dict[str, types.Position]]:
 def schema_of(case: Case) -> SchemaNav:
     choice = REGISTRY.choose(f"ossa/{case.version}", case.kind)
     assert choice is not None
-    return SchemaNav(REGISTRY.get_file(choice.entry.version, choice.file).schema, case.kind)
+    return REGISTRY.get_file(choice.entry.version, choice.file).nav(case.kind)
 
 
 def description(nav: SchemaNav, path: list[str | int]) -> str:
@@ -243,7 +243,7 @@ async def test_completion_and_hover_for_every_kind_of_the_line(client: LanguageC
         spec = await hover(client, uri, at["‸S"].line, at["‸S"].character)
         assert description(nav, case.spec_key) in spec, label
         if case.kind in ("Task", "Workflow", "Flow") and case.spec_key[:1] == ["spec"]:
-            agent_role = description(SchemaNav(nav.root, "Agent"), ["spec", "role"])
+            agent_role = description(SchemaNav(nav.root, "Agent", nav.docs), ["spec", "role"])
             assert agent_role not in spec, label  # not the Agent's description of another key
 
 
@@ -257,7 +257,7 @@ async def test_hover_on_real_corpus_manifests(client: LanguageClient, folder: st
     row = next(n for n, line in enumerate(lines) if line.startswith("metadata:"))
     uri = open_doc(client, f"corpus-{folder}.ossa.yaml", text)
     shown = await hover(client, uri, row, 2)
-    nav = SchemaNav(REGISTRY.get(folder).schema)
+    nav = REGISTRY.get(folder).nav()
     assert description(nav, ["metadata"]) in shown
     assert f"OSSA {folder}" in await hover(client, uri, next(n for n, x in enumerate(lines)
                                                               if x.startswith("apiVersion")), 2)

@@ -233,7 +233,7 @@ def _at(marked: str) -> tuple[str, Pos]:
 
 def _complete(case: Case) -> tuple[str, Pos, list[Item]]:
     text, pos = _at(case.text)
-    items = complete(text, pos, REGISTRY.get(case.version).schema, is_json=case.json, snippets=case.snippets,
+    items = complete(text, pos, REGISTRY.get(case.version), is_json=case.json, snippets=case.snippets,
                      versions=REGISTRY.supported())
     return text, pos, items
 
@@ -329,7 +329,7 @@ def test_hover(case: HoverCase) -> None:
     text, pos = _at(case.text)
     manifest = parse(text, "h.ossa.json" if case.json else "h.ossa.yaml")
     doc = next((d for d in manifest.documents if d.span.start <= pos <= d.span.end), None)
-    found: Any = hover(text, pos, doc, REGISTRY.get(case.version).schema, is_json=case.json, version=case.version)
+    found: Any = hover(text, pos, doc, REGISTRY.get(case.version), is_json=case.json, version=case.version)
     if case.span is None:
         assert found is None
         return

@@ -145,6 +145,41 @@ def analyze(text: str, path: str | None = None, **kw: Any) -> Analysis:
             gc.enable()
 
 
+def _not_a_mapping(doc: Document) -> Finding:
+    root = doc.root.deref() if doc.root is not None else None
+    return Finding(code="YAML004", severity=Severity.ERROR, source="yaml", document=doc.index,
+                   span=root.span if root is not None else doc.span,
+                   message="A manifest must be a mapping of keys (apiVersion, kind, metadata, spec), "
+                           f"not {'a list' if isinstance(doc.data, list) else 'a single value'}")
+
+
+def _validate(doc: Document, manifest: Manifest, schema: CompiledSchema | None, registry: SchemaRegistry,
+              default_version: str | None) -> tuple[list[Finding], CompiledSchema | None]:
+    """Schema findings (with their fixes) for one document that is a mapping, and the schema they come
+    from: `schema` when given, else the one its apiVersion selects (None when none can be used)."""
+    out: list[Finding] = []
+    is_json = manifest.format == "json"
+    used = schema
+    if used is None:
+        used, problem = select_schema(doc, registry, default_version)
+        if problem is not None:
+            out.extend(schema_fixes(doc, [problem], manifest.lines, is_json, registry.supported(), None))
+    if used is None:
+        return out, None
+    try:
+        found = _trust_before_break(doc, validate_document(doc, used.validator), manifest.findings)
+        if found:
+            found = schema_fixes(doc, found, manifest.lines, is_json, registry.supported(), used.nav())
+        out.extend(found)
+    except SchemaError as err:
+        out.append(_finding("SCHEMA013", f"Cannot use schema {used.label}: {err}", doc.span, doc.index, ""))
+        return out, None
+    except RecursionError:
+        out.append(Finding(code="YAML006", severity=Severity.WARNING, source="yaml", document=doc.index,
+                           span=doc.span, message="The document is nested too deeply to validate"))
+    return out, used
+
+
 def _analyze(
     text: str,
     path: str | None = None,
@@ -171,38 +206,10 @@ def _analyze(
                 findings.append(Finding(code="YAML008", severity=Severity.WARNING, source="yaml",
                                         message="The document is empty", span=doc.span, document=doc.index))
             continue
-        doc_findings: list[Finding] = []
-        used: CompiledSchema | None = None
-        if not isinstance(doc.data, dict):
-            root = doc.root.deref() if doc.root is not None else None
-            span = root.span if root is not None else doc.span
-            doc_findings.append(Finding(
-                code="YAML004", severity=Severity.ERROR, source="yaml", document=doc.index, span=span,
-                message="A manifest must be a mapping of keys (apiVersion, kind, metadata, spec), "
-                        f"not {'a list' if isinstance(doc.data, list) else 'a single value'}"))
+        if isinstance(doc.data, dict):
+            doc_findings, used = _validate(doc, manifest, schema, registry, default_version)
         else:
-            if schema is not None:
-                used = schema
-            else:
-                used, problem = select_schema(doc, registry, default_version)
-                if problem is not None:
-                    doc_findings.extend(schema_fixes(doc, [problem], manifest.lines, manifest.format == "json",
-                                                     registry.supported(), None))
-            if used is not None:
-                try:
-                    found = _trust_before_break(doc, validate_document(doc, used.validator), manifest.findings)
-                    if found:
-                        found = schema_fixes(doc, found, manifest.lines, manifest.format == "json",
-                                             registry.supported(), used.schema)
-                    doc_findings.extend(found)
-                except SchemaError as err:
-                    doc_findings.append(_finding("SCHEMA013", f"Cannot use schema {used.label}: {err}", doc.span,
-                                                 doc.index, ""))
-                    used = None
-                except RecursionError:
-                    doc_findings.append(Finding(code="YAML006", severity=Severity.WARNING, source="yaml",
-                                                document=doc.index, span=doc.span,
-                                                message="The document is nested too deeply to validate"))
+            doc_findings, used = [_not_a_mapping(doc)], None
         if used is not None:
             result.schemas[doc.index] = used
             outdated = _outdated(doc, used, registry) if schema is None else None

@@ -11,12 +11,15 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ossa_lsp.core.constants import MAP, SCALAR
 from ossa_lsp.core.findings import Finding, Fix, Severity, TextEdit
 from ossa_lsp.core.text.source import Document, Manifest, Node, resolve_plain
 from ossa_lsp.core.text.spans import LineIndex, Pos, Span
+
+if TYPE_CHECKING:
+    from ossa_lsp.core.schema.navigate import SchemaNav
 
 MAX_ROUNDS = 8
 
@@ -240,11 +243,11 @@ def _yaml_scalar(v: Any) -> str:
 
 
 def schema_fixes(doc: Document, findings: list[Finding], lines: LineIndex, is_json: bool,
-                 supported: Sequence[str], schema: dict[str, Any] | None) -> list[Finding]:
+                 supported: Sequence[str], nav: SchemaNav | None) -> list[Finding]:
     """The same findings, with fixes attached where we know a fix."""
     out = []
     for f in findings:
-        fixes = _fixes_for(doc, f, lines, is_json, supported, schema)
+        fixes = _fixes_for(doc, f, lines, is_json, supported, nav)
         out.append(replace(f, fixes=f.fixes + tuple(fixes)) if fixes else f)
     return out
 
@@ -261,7 +264,7 @@ def _node_at(doc: Document, pointer: str) -> tuple[Node | None, Node | None]:
 
 
 def _fixes_for(doc: Document, f: Finding, lines: LineIndex, is_json: bool, supported: Sequence[str],
-               schema: dict[str, Any] | None) -> list[Fix]:
+               nav: SchemaNav | None) -> list[Fix]:
     key, value = _node_at(doc, f.pointer)
     if f.code == "SCHEMA001" and key is not None:
         hint = f.data.get("suggestion")
@@ -270,7 +273,7 @@ def _fixes_for(doc: Document, f: Finding, lines: LineIndex, is_json: bool, suppo
             return [replace_value(key, hint, lines, f"Rename `{f.data.get('key')}` to `{hint}`", safe)]
         return []
     if f.code == "SCHEMA002":
-        return _missing_fix(doc, f, lines, is_json, schema)
+        return _missing_fix(doc, f, lines, is_json, nav)
     if value is None:
         return []
     node = value.deref()
@@ -321,7 +324,7 @@ def _fixes_for(doc: Document, f: Finding, lines: LineIndex, is_json: bool, suppo
     return []
 
 
-def _missing_fix(doc: Document, f: Finding, lines: LineIndex, is_json: bool, schema: dict[str, Any] | None) -> list[Fix]:
+def _missing_fix(doc: Document, f: Finding, lines: LineIndex, is_json: bool, nav: SchemaNav | None) -> list[Fix]:
     missing = f.data.get("missing")
     if not isinstance(missing, str) or is_json:
         return []
@@ -329,10 +332,7 @@ def _missing_fix(doc: Document, f: Finding, lines: LineIndex, is_json: bool, sch
     if container is None:
         return []
     props: dict[str, Any] = {}
-    if schema is not None:
-        from ossa_lsp.core.schema.navigate import SchemaNav
-
-        nav = SchemaNav(schema)
+    if nav is not None:
         parts = [int(p) if p.isdigit() else p.replace("~1", "/").replace("~0", "~")
                  for p in f.pointer.split("/")[1:]] if f.pointer else []
         for alt in nav.at(parts):

@@ -31,6 +31,7 @@ from ossa_lsp.core.text.source import MAP, SCALAR, SEQ, Document, Manifest, Node
 
 if TYPE_CHECKING:
     from ossa_lsp.core.analyze import Analysis
+    from ossa_lsp.core.schema.navigate import SchemaNav
 
 _VERSION = re.compile(r"v?(\d+)\.(\d+)\.(\d+)\Z")
 _DECLARED = re.compile(r"ossa/v(\d+(?:\.\d+)*)")
@@ -331,12 +332,12 @@ class _History:
             self._fails[key] = hit
         return hit
 
-    def schema_for(self, version: str, kind: str | None) -> dict[str, Any] | None:
+    def nav_for(self, version: str, kind: str | None) -> SchemaNav | None:
         choice = self.registry.choose(f"ossa/{version}", kind)
         if choice is None:
             return None
         try:
-            return self.registry.get_file(choice.entry.version, choice.file).schema
+            return self.registry.get_file(choice.entry.version, choice.file).nav()
         except (SchemaError, OSError, ValueError):
             return None
 
@@ -378,23 +379,19 @@ class _History:
                        data={**f.data, "since": since, "explanation": why})
 
     def declares(self, version: str, kind: str | None, parent: Sequence[str | int], key: str) -> bool:
-        from ossa_lsp.core.schema.navigate import SchemaNav, properties
+        from ossa_lsp.core.schema.navigate import properties
 
-        schema = self.schema_for(version, kind)
-        if schema is None:
+        nav = self.nav_for(version, kind)
+        if nav is None:
             return False
-        nav = SchemaNav(schema)
         return key in properties(nav, nav.at(list(parent)))
 
     def removal_note(self, version: str, kind: str | None, parent: Sequence[str | int],
                      key: str) -> tuple[str | None, str | None]:
         """("v0.4.6", "bar") from a note "Removed in v0.4.6: `key` (replaced by `bar`)" on the parent object."""
-        from ossa_lsp.core.schema.navigate import SchemaNav
-
-        schema = self.schema_for(version, kind)
-        if schema is None:
+        nav = self.nav_for(version, kind)
+        if nav is None:
             return None, None
-        nav = SchemaNav(schema)
         for s in nav.at(list(parent)):
             for alt in nav.alternatives(s):
                 for note in _REMOVED_NOTE.finditer(str(alt.get("description") or "")):

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ossa_lsp.core.answers.hover import describe
 from ossa_lsp.core.schema.navigate import SchemaNav, facts, kind_in_text, properties
 from ossa_lsp.core.text.cursor import ITEM, KEY, VALUE, CursorContext, cursor_context
 from ossa_lsp.core.text.spans import LineIndex, Pos, Span
+
+if TYPE_CHECKING:
+    from ossa_lsp.core.schema.registry import CompiledSchema
 
 PROPERTY, VALUE_KIND, SNIPPET, ENUM = "property", "value", "snippet", "enum"
 
@@ -209,7 +212,7 @@ def _item_items(nav: SchemaNav, seq_path: list[str | int], ctx: CursorContext, s
     return out
 
 
-def complete(text: str, pos: Pos, schema: dict[str, Any] | None, *, is_json: bool = False, snippets: bool = True,
+def complete(text: str, pos: Pos, schema: CompiledSchema | None, *, is_json: bool = False, snippets: bool = True,
              versions: list[str] | None = None) -> list[Item]:
     if schema is None:
         return []
@@ -217,7 +220,7 @@ def complete(text: str, pos: Pos, schema: dict[str, Any] | None, *, is_json: boo
     ctx = cursor_context(lines, pos, is_json)
     if ctx is None:
         return []
-    nav = SchemaNav(schema, kind_in_text(text, lines.offset(pos), is_json))
+    nav = schema.nav(kind_in_text(text, lines.offset(pos), is_json))
     if ctx.role == VALUE:
         return _value_items(nav, nav.at(ctx.path), ctx, versions or [])
     if ctx.role == ITEM:

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ossa_lsp.core.constants import MAP, SEQ
-from ossa_lsp.core.findings import DOCS_BASE
+from ossa_lsp.core.constants import DOCS_BASE, MAP, SEQ
 from ossa_lsp.core.schema.navigate import SchemaNav, facts, kind_in_text
 from ossa_lsp.core.schema.validate import dotted
 from ossa_lsp.core.text.cursor import KEY, VALUE, cursor_context
 from ossa_lsp.core.text.source import Document, Node
 from ossa_lsp.core.text.spans import LineIndex, Pos, Span
+
+if TYPE_CHECKING:
+    from ossa_lsp.core.schema.registry import CompiledSchema
 
 _TYPE = {"string": "text", "integer": "integer", "number": "number", "boolean": "boolean", "object": "mapping",
          "array": "list", "null": "null"}
@@ -121,7 +123,7 @@ def target_at(doc: Document, pos: Pos) -> HoverTarget | None:
     return None
 
 
-def hover(text: str, pos: Pos, doc: Document | None, schema: dict[str, Any] | None, *, is_json: bool = False,
+def hover(text: str, pos: Pos, doc: Document | None, schema: CompiledSchema | None, *, is_json: bool = False,
           version: str | None = None, schema_label: str | None = None) -> tuple[str, Span] | None:
     if schema is None:
         return None
@@ -143,25 +145,21 @@ def hover(text: str, pos: Pos, doc: Document | None, schema: dict[str, Any] | No
             target = HoverTarget(ctx.path, ctx.replace, False)
     kind = doc.kind if doc is not None and doc.kind else kind_in_text(text, LineIndex(text).offset(pos), is_json)
     value = target.value if isinstance(target.value, (str, int, float, bool, type(None))) else repr(target.value)
-    key = (id(schema), kind, tuple(target.path), target.has_value, type(value), value, version, schema_label)
-    hit = _ANSWERS.get(key)
-    if hit is not None and hit[0] is schema:  # the schema itself is kept in the entry, so its id stays its own
-        return (hit[1], target.span) if hit[1] is not None else None
-    text_md = _answer(schema, kind, target, version, schema_label)
-    if len(_ANSWERS) >= 2048:
-        _ANSWERS.clear()
-    _ANSWERS[key] = (schema, text_md)
+    # Answers are kept with the schema: the same key is hovered again and again while a document is edited,
+    # and building the markdown is most of a hover's cost.
+    answers: dict[tuple[Any, ...], str | None] = schema.memo.setdefault("hover", {})
+    key = (kind, tuple(target.path), target.has_value, type(value), value, version, schema_label)
+    if key in answers:
+        text_md = answers[key]
+    else:
+        text_md = _answer(schema.nav(kind), target, version, schema_label)
+        if len(answers) >= 2048:
+            answers.clear()
+        answers[key] = text_md
     return (text_md, target.span) if text_md is not None else None
 
 
-# Hover answers by (schema, kind, path, value, ...): the same key is hovered again and again while a
-# document is edited, and building the markdown is most of a hover's cost.
-_ANSWERS: dict[tuple[Any, ...], tuple[dict[str, Any], str | None]] = {}
-
-
-def _answer(schema: dict[str, Any], kind: str | None, target: HoverTarget, version: str | None,
-            schema_label: str | None) -> str | None:
-    nav = SchemaNav(schema, kind)
+def _answer(nav: SchemaNav, target: HoverTarget, version: str | None, schema_label: str | None) -> str | None:
     schemas = nav.at(target.path)
     if not schemas:
         return None

@@ -32,80 +32,87 @@ def _escape(part: str) -> str:
 def bundle_file(path: Path, base: Path | None = None) -> dict[str, Any]:
     """The schema at `path` with every cross-file `$ref` inlined; `base` is the folder names are
     made relative to (default: the schema's own folder)."""
-    path = path.resolve()
-    base = (base or path.parent).resolve()
-    docs: dict[Path, Any] = {}
+    return _Bundler(path.resolve(), (base or path.parent).resolve()).bundle()
 
-    def load(file: Path) -> Any:
-        if file not in docs:
+
+class _Bundler:
+    def __init__(self, path: Path, base: Path) -> None:
+        self.path = path
+        self.base = base
+        self.docs: dict[Path, Any] = {}
+        self.own: dict[str, Any] = {}  # the root schema's own definitions
+        self.names: dict[tuple[Path, str], str] = {}  # (file, definition) → its name in the bundle
+        self.queue: list[tuple[Path, str]] = []  # definitions named but not copied yet
+
+    def bundle(self) -> dict[str, Any]:
+        root = copy.deepcopy(self.load(self.path))
+        if not isinstance(root, dict):
+            raise BundleError(f"{self.path.name} is not a JSON Schema object")
+        found = root.get("definitions")
+        self.own = found if isinstance(found, dict) else {}
+        self.rewrite(root, self.path)
+        added: dict[str, Any] = {}
+        while self.queue:
+            file, definition = self.queue.pop(0)
+            sub = copy.deepcopy(self.load(file)["definitions"][definition])
+            if isinstance(sub, dict):
+                sub.pop("$id", None)  # an $id would change the base of the refs inside
+            self.rewrite(sub, file)
+            added[self.names[(file, definition)]] = sub
+        if added:
+            root["definitions"] = {**self.own, **{name: added[name] for name in sorted(added)}}
+            note = ("Bundled by ossa-lsp: the shared definitions this schema uses are inlined under "
+                    "definitions/common.* so the document works on its own.")
+            root["$comment"] = f"{root['$comment']} {note}" if isinstance(root.get("$comment"), str) else note
+        return root
+
+    def load(self, file: Path) -> Any:
+        if file not in self.docs:
             try:
-                docs[file] = json.loads(file.read_text("utf-8"))
+                self.docs[file] = json.loads(file.read_text("utf-8"))
             except (OSError, ValueError) as err:
                 raise BundleError(f"cannot read {file.name}: {err}") from None
-        return docs[file]
+        return self.docs[file]
 
-    root = copy.deepcopy(load(path))
-    if not isinstance(root, dict):
-        raise BundleError(f"{path.name} is not a JSON Schema object")
-    found = root.get("definitions")
-    own: dict[str, Any] = found if isinstance(found, dict) else {}
-    names: dict[tuple[Path, str], str] = {}
-    queue: list[tuple[Path, str]] = []
-
-    def name_for(file: Path, definition: str) -> str:
+    def name_for(self, file: Path, definition: str) -> str:
         key = (file, definition)
-        if key not in names:
+        if key not in self.names:
             try:
-                rel = file.relative_to(base).as_posix()
+                rel = file.relative_to(self.base).as_posix()
             except ValueError:
                 rel = file.name
             stem = rel.removesuffix(".json").removesuffix(".schema").replace("/", PREFIX_SEPARATOR)
             name = f"{stem}{PREFIX_SEPARATOR}{definition}"
-            if name in own:
+            if name in self.own:
                 raise BundleError(f"definition name clash while bundling: {name}")
-            names[key] = name
-            queue.append(key)
-        return names[key]
+            self.names[key] = name
+            self.queue.append(key)
+        return self.names[key]
 
-    def rewrite(node: Any, file: Path) -> None:
+    def rewrite(self, node: Any, file: Path) -> None:
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str):
-                node["$ref"] = target(ref, file)
+                node["$ref"] = self.target(ref, file)
             for value in node.values():
-                rewrite(value, file)
+                self.rewrite(value, file)
         elif isinstance(node, list):
             for value in node:
-                rewrite(value, file)
+                self.rewrite(value, file)
 
-    def target(ref: str, file: Path) -> str:
+    def target(self, ref: str, file: Path) -> str:
         where, _, fragment = ref.partition("#")
         if "://" in where:
             raise BundleError(f"remote $ref {ref!r} cannot be bundled offline")
         other = (file.parent / where).resolve() if where else file
-        if other == path:
+        if other == self.path:
             return f"#{fragment}"  # into the root document itself
         parts = fragment.split("/")
         if len(parts) != 3 or parts[:2] != ["", "definitions"]:
             raise BundleError(f"$ref {ref!r} in {file.name} does not point to a definition")
         definition = _unescape(parts[2])
-        definitions = load(other).get("definitions") if isinstance(load(other), dict) else None
+        doc = self.load(other)
+        definitions = doc.get("definitions") if isinstance(doc, dict) else None
         if not isinstance(definitions, dict) or definition not in definitions:
             raise BundleError(f"$ref {ref!r} in {file.name} points to nothing")
-        return f"#/definitions/{_escape(name_for(other, definition))}"
-
-    rewrite(root, path)
-    added: dict[str, Any] = {}
-    while queue:
-        file, definition = queue.pop(0)
-        sub = copy.deepcopy(load(file)["definitions"][definition])
-        if isinstance(sub, dict):
-            sub.pop("$id", None)  # an $id would change the base of the refs inside
-        rewrite(sub, file)
-        added[names[(file, definition)]] = sub
-    if added:
-        root["definitions"] = {**own, **{name: added[name] for name in sorted(added)}}
-        note = ("Bundled by ossa-lsp: the shared definitions this schema uses are inlined under "
-                "definitions/common.* so the document works on its own.")
-        root["$comment"] = f"{root['$comment']} {note}" if isinstance(root.get("$comment"), str) else note
-    return root
+        return f"#/definitions/{_escape(self.name_for(other, definition))}"

@@ -18,54 +18,86 @@ Schema = dict[str, Any]
 MAX_REF_DEPTH = 32
 
 
-_LOCK = threading.Lock()
-_DOCS: dict[Path, dict[str, Any]] = {}  # schema documents by file, for $refs across our own files
-_ROOTS: dict[int, Path] = {}  # id(document) → its file
-_ORIGIN: dict[int, Path] = {}  # id(any object inside a registered document) → that document's file
+class SchemaDocs:
+    """The schema documents `$ref`s move between (our schemas and the shared `common/*.schema.json` they
+    refer to, or a user's schema and the files next to it), and which document each object in them came
+    from, so a `$ref` inside a shared definition resolves relative to that definition's file.
 
+    One set belongs to the schema registry (its lifetime); objects are looked up by `id()`, which is sound
+    because the set keeps every object it holds an id of alive."""
 
-def register_document(root: dict[str, Any], path: Path) -> None:
-    """Remember which file a schema (and every object in it) came from, so `$ref`s that point to
-    other files (e.g. our shared `common/*.schema.json`) can be followed relative to it."""
-    path = path.resolve()
-    with _LOCK:
-        if _ROOTS.get(id(root)) == path:
-            return
-        _DOCS[path] = root
-        _ROOTS[id(root)] = path
-        stack: list[Any] = [root]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, dict):
-                _ORIGIN[id(node)] = path
-                stack.extend(node.values())
-            elif isinstance(node, list):
-                stack.extend(node)
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._docs: dict[Path, Schema] = {}
+        self._origin: dict[int, Path] = {}  # id(any object of a document) → the document's file
+        self._kept: list[Schema] = []  # every document added
+        # (id(holder), id(target)) → (holder, target, target + holder's extras); holder and target are kept
+        # so their ids cannot be reused by other objects
+        self._merged: dict[tuple[int, int], tuple[Schema, Schema, Schema]] = {}
 
+    def add(self, root: Schema, path: Path) -> None:
+        """Remember the document `root` (and every object in it) as coming from `path`."""
+        path = path.resolve()
+        with self._lock:
+            if self._docs.get(path) is root:
+                return
+            self._docs[path] = root
+            self._kept.append(root)  # a document read again replaces the old one, whose ids stay taken
+            stack: list[Any] = [root]
+            while stack:
+                node = stack.pop()
+                if isinstance(node, dict):
+                    self._origin[id(node)] = path
+                    stack.extend(node.values())
+                elif isinstance(node, list):
+                    stack.extend(node)
 
-def _document(path: Path) -> dict[str, Any] | None:
-    with _LOCK:
-        hit = _DOCS.get(path)
-    if hit is not None:
-        return hit
-    try:
-        doc = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(doc, dict):
-        return None
-    register_document(doc, path)
-    return doc
+    def path_of(self, obj: Schema) -> Path | None:
+        return self._origin.get(id(obj))
+
+    def document(self, path: Path) -> Schema | None:
+        """The document at `path`, read (once) when a `$ref` first reaches it."""
+        with self._lock:
+            hit = self._docs.get(path)
+        if hit is not None:
+            return hit
+        try:
+            doc = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(doc, dict):
+            return None
+        self.add(doc, path)
+        return doc
+
+    def merged(self, holder: Schema, target: Schema) -> Schema:
+        """`target` with the keys written next to the `$ref` in `holder` on top (our descriptions beside a
+        `$ref`); made once per pair and kept, so it too has a stable id and an origin."""
+        key = (id(holder), id(target))
+        hit = self._merged.get(key)
+        if hit is not None:
+            return hit[2]
+        merged = {**target, **{k: v for k, v in holder.items() if k != "$ref"}}
+        with self._lock:
+            hit = self._merged.setdefault(key, (holder, target, merged))
+            origin = self._origin.get(id(target))
+            if hit[2] is merged and origin is not None:
+                self._origin[id(merged)] = origin
+        return hit[2]
 
 
 class SchemaNav:
     """`kind`: the document's kind, when known. Schemas that cover several kinds pick the spec of each
     with `if: {properties: {kind: {const: Task}}}, then: ...`; with a kind, only its branch is followed
-    (so a Task's `spec` offers Task keys, not the union of every kind's). Without one, every branch."""
+    (so a Task's `spec` offers Task keys, not the union of every kind's). Without one, every branch.
 
-    def __init__(self, root: Schema, kind: str | None = None) -> None:
+    `docs`: where `$ref`s to other files are followed (the registry's set for its schemas); without it
+    only references inside `root` resolve."""
+
+    def __init__(self, root: Schema, kind: str | None = None, docs: SchemaDocs | None = None) -> None:
         self.root = root
-        self.path = _ROOTS.get(id(root))
+        self.docs = docs if docs is not None else SchemaDocs()
+        self.path = self.docs.path_of(root)
         self.kind = kind
 
     @staticmethod
@@ -83,13 +115,13 @@ class SchemaNav:
 
     def _target(self, holder: dict[str, Any], ref: str) -> Schema | None:
         file, _, fragment = ref.partition("#")
-        base = _ORIGIN.get(id(holder), self.path)
+        base = self.docs.path_of(holder) or self.path
         if not file:
-            doc = _DOCS.get(base) if base is not None else None
+            doc = self.docs.document(base) if base is not None else None
             return self._pointer(doc if doc is not None else self.root, "#" + fragment)
         if base is None or "://" in file:
             return None  # only files next to ours are followed; never the network
-        other = _document((base.parent / file).resolve())
+        other = self.docs.document((base.parent / file).resolve())
         return self._pointer(other, "#" + fragment) if other is not None else None
 
     def resolve(self, schema: Any) -> Schema:
@@ -98,15 +130,8 @@ class SchemaNav:
             target = self._target(schema, str(schema["$ref"]))
             if target is None:
                 break
-            extra = {k: v for k, v in schema.items() if k != "$ref"}
-            if extra:  # our descriptions next to a $ref: keep them, on top of the target's
-                merged = {**target, **extra}
-                origin = _ORIGIN.get(id(target))
-                if origin is not None:
-                    _ORIGIN[id(merged)] = origin
-                schema = merged
-            else:
-                schema = target
+            # our descriptions next to a $ref are kept, on top of the target's
+            schema = self.docs.merged(schema, target) if len(schema) > 1 else target
             depth += 1
         return schema if isinstance(schema, dict) else {}
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ossa_lsp.core.schema import formats
+from ossa_lsp.core.schema.navigate import SchemaDocs, SchemaNav
 from ossa_lsp.core.schema.versions import Choice, VersionEntry, choose
 
 API_VERSION_SHAPE = re.compile(r"ossa/v[0-9]+(\.[0-9]+)*(\.x)?(-[0-9A-Za-z.]+)?\Z")
@@ -49,8 +50,12 @@ class CompiledSchema:
     schema: dict[str, Any]
     path: Path | None = None
     trusted: bool = False  # bundled: checked against the metaschema by our tests, not at run time
+    docs: SchemaDocs = field(default_factory=SchemaDocs, repr=False)  # what its `$ref`s reach
     _validator: Any = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _navs: dict[str | None, SchemaNav] = field(default_factory=dict, repr=False)
+    # answers derived from this schema (e.g. hover texts), kept as long as the schema is
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
     def validator(self) -> Any:
@@ -59,6 +64,13 @@ class CompiledSchema:
                 if self._validator is None:
                     self._validator = _compile(self.schema, self.path, self.trusted)
         return self._validator
+
+    def nav(self, kind: str | None = None) -> SchemaNav:
+        """The schema's navigator for documents of `kind` (what completion, hover and fixes ask)."""
+        nav = self._navs.get(kind)
+        if nav is None:
+            nav = self._navs.setdefault(kind, SchemaNav(self.schema, kind, self.docs))
+        return nav
 
     @cached_property
     def title(self) -> str:
@@ -168,6 +180,7 @@ class SchemaRegistry:
         self._compiled: dict[str, CompiledSchema] = {}
         self._files: dict[Path, CompiledSchema] = {}
         self._lock = threading.Lock()
+        self.docs = SchemaDocs()  # every schema document its schemas' `$ref`s reach
 
     @cached_property
     def directory(self) -> Path:
@@ -227,9 +240,9 @@ class SchemaRegistry:
             if hit is not None:
                 return hit
             schema = json.loads((self.directory / file).read_text("utf-8"))
-            _register(schema, self.directory / file)
+            self.docs.add(schema, self.directory / file)
             compiled = CompiledSchema(label=f"ossa/{version}", version=version, schema=schema,
-                                      path=self.directory / file, trusted=True)
+                                      path=self.directory / file, trusted=True, docs=self.docs)
             self._compiled[file] = compiled
             return compiled
 
@@ -252,8 +265,8 @@ class SchemaRegistry:
         if not isinstance(schema, (dict, bool)):
             raise SchemaError(f"schema file {path} is not a JSON Schema (top level is {type(schema).__name__})")
         compiled = CompiledSchema(label=str(path), version=None, schema=schema if isinstance(schema, dict) else {},
-                                  path=p)
-        _register(compiled.schema, p)
+                                  path=p, docs=self.docs)
+        self.docs.add(compiled.schema, p)
         compiled.validator  # noqa: B018 - compile now so a broken schema is reported up front
         with self._lock:
             self._files[p] = compiled
@@ -265,12 +278,6 @@ class SchemaRegistry:
 
     def catalog_entries(self) -> list[VersionEntry]:
         return list(self.catalog)
-
-
-def _register(schema: dict[str, Any], path: Path) -> None:
-    from ossa_lsp.core.schema.navigate import register_document
-
-    register_document(schema, path)
 
 
 REGISTRY = SchemaRegistry()

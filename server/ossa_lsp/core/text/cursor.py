@@ -308,10 +308,39 @@ def _flow_context(lines: LineIndex, pos: Pos, base: list[str | int], col: int) -
 
 def _scan(lines: LineIndex, pos: Pos, begin: int, flow: bool) -> CursorContext | None:
     """A tolerant token scan from `begin` up to the cursor; JSON, or YAML flow style when `flow`."""
-    offset = lines.offset(pos)
-    text = lines.text[:offset]
+    text = lines.text[:lines.offset(pos)]
     quotes = "\"'" if flow else '"'
-    # stack frames: ["obj", key_or_None, expecting, keys] / ["arr", index, expecting]
+    stack, last_tok, last_start = _frames(text, begin, flow)
+    if not stack:
+        return None
+    path: list[str | int] = []
+    for frame in stack[:-1]:
+        path.append(frame[1])  # type: ignore[arg-type]  # an object's current key or an array's index
+    top = stack[-1]
+    in_word = last_start + len(last_tok) == len(text) and last_tok not in "{}[]:,"
+    word = last_tok if in_word else ""
+    quote = word[0] if word and word[0] in quotes else ""
+    bare = word[1:] if quote else word
+    if top[0] == "obj":
+        if top[2] == "value":
+            role, at = VALUE, [*path, str(top[1])]
+        elif top[2] == "key" or (top[2] == "colon" and in_word):
+            role, at = KEY, path
+        else:
+            return None
+    else:
+        role, at = VALUE, [*path, int(top[1])]  # type: ignore[call-overload]
+    replace = _flow_replace(lines, pos, word, quote, role) if flow else _json_replace(lines, pos, word, quote)
+    keys = top[3] if role == KEY else set()
+    assert isinstance(keys, set)
+    return CursorContext(role, at, bare, replace, 0, {k for k in keys if k != bare}, json=not flow, quoted=quote,
+                         flow=flow)
+
+
+def _frames(text: str, begin: int, flow: bool) -> tuple[list[list[object]], str, int]:
+    """The open objects and arrays at the end of `text` (scanned from `begin`), innermost last, and the
+    last token with its start. Frames: ["obj", key_or_None, expecting, keys] / ["arr", index, expecting]."""
+    quotes = "\"'" if flow else '"'
     stack: list[list[object]] = []
     last_tok = ""
     last_start = 0
@@ -346,30 +375,7 @@ def _scan(lines: LineIndex, pos: Pos, begin: int, flow: bool) -> CursorContext |
                     top[2] = "colon"
             elif m.end() < len(text):
                 _after_value(stack)
-    if not stack:
-        return None
-    path: list[str | int] = []
-    for frame in stack[:-1]:
-        path.append(frame[1])  # type: ignore[arg-type]  # an object's current key or an array's index
-    top = stack[-1]
-    in_word = last_start + len(last_tok) == len(text) and last_tok not in "{}[]:,"
-    word = last_tok if in_word else ""
-    quote = word[0] if word and word[0] in quotes else ""
-    bare = word[1:] if quote else word
-    if top[0] == "obj":
-        if top[2] == "value":
-            role, at = VALUE, [*path, str(top[1])]
-        elif top[2] == "key" or (top[2] == "colon" and in_word):
-            role, at = KEY, path
-        else:
-            return None
-    else:
-        role, at = VALUE, [*path, int(top[1])]  # type: ignore[call-overload]
-    replace = _flow_replace(lines, pos, word, quote, role) if flow else _json_replace(lines, pos, word, quote)
-    keys = top[3] if role == KEY else set()
-    assert isinstance(keys, set)
-    return CursorContext(role, at, bare, replace, 0, {k for k in keys if k != bare}, json=not flow, quoted=quote,
-                         flow=flow)
+    return stack, last_tok, last_start
 
 
 def _json_replace(lines: LineIndex, pos: Pos, word: str, quote: str) -> Span:

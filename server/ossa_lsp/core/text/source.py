@@ -404,71 +404,89 @@ def _describe_yaml_error(err: yaml.MarkedYAMLError) -> str:
 def parse_yaml(text: str, limits: Limits = DEFAULT_LIMITS) -> Manifest:
     lines = LineIndex(text)
     manifest = Manifest(text=text, lines=lines, format="yaml")
-    findings = manifest.findings
-    b = _Builder(lines, limits, findings)
+    b = _Builder(lines, limits, manifest.findings)
     parser = _Parser(text)
-    doc_start = Pos(0, 0)
-    index = -1
-    in_doc = False
-    events = 0
-    ev: Any
+    at = _Stream()
     try:
-        while True:
-            ev = parser.get_event()
-            if ev is None:
-                break
-            cls = type(ev).__name__
-            if cls == "ScalarEvent":
-                b.scalar(ev)
-            elif cls == "MappingStartEvent":
-                b.start_collection(ev, MAP)
-            elif cls == "MappingEndEvent" or cls == "SequenceEndEvent":
-                b.end_collection(ev)
-            elif cls == "SequenceStartEvent":
-                b.start_collection(ev, SEQ)
-            elif cls == "AliasEvent":
-                b.alias(ev)
-            elif cls == "DocumentStartEvent":
-                index += 1
-                in_doc = True
-                b.start_document(index)
-                doc_start = Pos(ev.start_mark.line, ev.start_mark.column)
-            elif cls == "DocumentEndEvent":
-                in_doc = False
-                _finish_document(manifest, b, index, doc_start, Pos(ev.end_mark.line, ev.end_mark.column), True)
-            events += 1
-            if events > limits.max_nodes:
-                findings.append(_syntax("Too many YAML nodes; the rest of the file is not analysed",
-                                        Span(doc_start, doc_start), max(index, 0), code="YAML006"))
-                break
+        _read_events(parser, b, manifest, limits, at)
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        span = _mark_span(mark, lines) if mark is not None else Span(lines.end(), lines.end())
-        related: tuple[Related, ...] = ()
-        if err.context_mark is not None and err.problem_mark is not None and err.context:
-            ctx = _mark_span(err.context_mark, lines)
-            related = (Related(f"{err.context.strip().capitalize()} here", ctx),)
-        if "nesting depth" in (err.problem or ""):  # PyYAML ≥ 6.0.4 stops deep flow nesting in its scanner
-            if not b.depth_limit_hit:
-                findings.append(_syntax(f"Nesting deeper than {limits.max_depth} levels is not analysed", span,
-                                        max(index, 0), code="YAML006"))
-        else:
-            findings.append(_syntax(_describe_yaml_error(err), span, max(index, 0), related=related))
-        if in_doc or index == -1:
-            index = max(index, 0)
-            b.doc_index = index
-            b.close_open(span.start)
-            _finish_document(manifest, b, index, doc_start, span.start, False)
+        _broken(err, b, manifest, limits, at)
     except (yaml.YAMLError, ValueError) as err:  # reader errors: control characters and the like
-        findings.append(_syntax(f"Unreadable YAML: {err}", Span(Pos(0, 0), Pos(0, 0)), 0))
+        manifest.findings.append(_syntax(f"Unreadable YAML: {err}", Span(Pos(0, 0), Pos(0, 0)), 0))
     finally:
         dispose = getattr(parser, "dispose", None)
         if dispose is not None:
             dispose()
-    if not manifest.documents and not findings:
-        findings.append(_syntax("The file has no manifest in it (it is empty or only comments)",
-                                Span(Pos(0, 0), Pos(0, 0)), 0, code="YAML008"))
+    if not manifest.documents and not manifest.findings:
+        manifest.findings.append(_syntax("The file has no manifest in it (it is empty or only comments)",
+                                         Span(Pos(0, 0), Pos(0, 0)), 0, code="YAML008"))
     return manifest
+
+
+class _Stream:
+    """Where the reader is in a YAML stream: the current document (for what a syntax error cuts short)."""
+
+    __slots__ = ("doc_start", "in_doc", "index")
+
+    def __init__(self) -> None:
+        self.doc_start = Pos(0, 0)
+        self.in_doc = False
+        self.index = -1
+
+
+def _read_events(parser: Any, b: _Builder, manifest: Manifest, limits: Limits, at: _Stream) -> None:
+    events = 0
+    ev: Any
+    while True:
+        ev = parser.get_event()
+        if ev is None:
+            return
+        cls = type(ev).__name__
+        if cls == "ScalarEvent":
+            b.scalar(ev)
+        elif cls == "MappingStartEvent":
+            b.start_collection(ev, MAP)
+        elif cls == "MappingEndEvent" or cls == "SequenceEndEvent":
+            b.end_collection(ev)
+        elif cls == "SequenceStartEvent":
+            b.start_collection(ev, SEQ)
+        elif cls == "AliasEvent":
+            b.alias(ev)
+        elif cls == "DocumentStartEvent":
+            at.index += 1
+            at.in_doc = True
+            b.start_document(at.index)
+            at.doc_start = Pos(ev.start_mark.line, ev.start_mark.column)
+        elif cls == "DocumentEndEvent":
+            at.in_doc = False
+            _finish_document(manifest, b, at.index, at.doc_start, Pos(ev.end_mark.line, ev.end_mark.column), True)
+        events += 1
+        if events > limits.max_nodes:
+            manifest.findings.append(_syntax("Too many YAML nodes; the rest of the file is not analysed",
+                                             Span(at.doc_start, at.doc_start), max(at.index, 0), code="YAML006"))
+            return
+
+
+def _broken(err: yaml.MarkedYAMLError, b: _Builder, manifest: Manifest, limits: Limits, at: _Stream) -> None:
+    """A syntax error: its finding, and the document it cut short, kept as far as it got."""
+    lines, findings = manifest.lines, manifest.findings
+    mark = err.problem_mark or err.context_mark
+    span = _mark_span(mark, lines) if mark is not None else Span(lines.end(), lines.end())
+    related: tuple[Related, ...] = ()
+    if err.context_mark is not None and err.problem_mark is not None and err.context:
+        ctx = _mark_span(err.context_mark, lines)
+        related = (Related(f"{err.context.strip().capitalize()} here", ctx),)
+    if "nesting depth" in (err.problem or ""):  # PyYAML ≥ 6.0.4 stops deep flow nesting in its scanner
+        if not b.depth_limit_hit:
+            findings.append(_syntax(f"Nesting deeper than {limits.max_depth} levels is not analysed", span,
+                                    max(at.index, 0), code="YAML006"))
+    else:
+        findings.append(_syntax(_describe_yaml_error(err), span, max(at.index, 0), related=related))
+    if at.in_doc or at.index == -1:
+        index = max(at.index, 0)
+        b.doc_index = index
+        b.close_open(span.start)
+        _finish_document(manifest, b, index, at.doc_start, span.start, False)
 
 
 def _finish_document(manifest: Manifest, b: _Builder, index: int, start: Pos, end: Pos, complete: bool) -> None:
@@ -600,17 +618,22 @@ def parse_json(text: str, limits: Limits = DEFAULT_LIMITS) -> Manifest:
             raise _JsonError("Unexpected end of the JSON text" if text.strip() else "Empty JSON file", len(text))
         _finish_document(manifest, b, 0, Pos(0, 0), pos_of(last_end), True)
     except _JsonError as err:
-        at = pos_of(min(err.offset, len(text)))
-        line_text = lines.line(at.line)
-        span = Span(at, Pos(at.line, min(at.character + 1, max(len(line_text), at.character))))
-        if not text.strip():
-            manifest.findings.append(_syntax("The file has no manifest in it (it is empty)", span, 0,
-                                             code="YAML008"))
-            return manifest
-        manifest.findings.append(_syntax(str(err), span, 0))
-        b.close_open(at)
-        _finish_document(manifest, b, 0, Pos(0, 0), at, False)
+        _json_broken(err, manifest, b)
     return manifest
+
+
+def _json_broken(err: _JsonError, manifest: Manifest, b: _Builder) -> None:
+    """A syntax error: its finding, and the document kept as far as it got."""
+    text, lines = manifest.text, manifest.lines
+    at = lines.pos(min(err.offset, len(text)))
+    line_text = lines.line(at.line)
+    span = Span(at, Pos(at.line, min(at.character + 1, max(len(line_text), at.character))))
+    if not text.strip():
+        manifest.findings.append(_syntax("The file has no manifest in it (it is empty)", span, 0, code="YAML008"))
+        return
+    manifest.findings.append(_syntax(str(err), span, 0))
+    b.close_open(at)
+    _finish_document(manifest, b, 0, Pos(0, 0), at, False)
 
 
 class _Ev:

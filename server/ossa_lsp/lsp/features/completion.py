@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from ossa_lsp.lsp.convert import from_position, lines_of, to_range
+from ossa_lsp.lsp.convert import from_position, to_range
 from ossa_lsp.lsp.server import OssaLanguageServer
 
 _KIND = {  # keys are core.complete's item kinds (imported lazily: the engine loads after initialize)
@@ -36,11 +36,11 @@ def register(ls: OssaLanguageServer) -> None:
             except Exception:
                 return None
         is_json = (doc.path or doc.uri).lower().endswith(".json")
-        pos = from_position(doc, params.position)
-        items = complete.complete(doc.source, pos, schema.schema, is_json=is_json, snippets=ls.snippets,
+        pos = from_position(doc, params.position, ls.lines(doc))
+        items = complete.complete(doc.source, pos, schema, is_json=is_json, snippets=ls.snippets,
                                   versions=REGISTRY.supported())
         out = []
-        lines = lines_of(doc)
+        lines = ls.lines(doc)
         ranges: dict[object, types.Range] = {}
         for it in items:
             rng = ranges.get(it.replace)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from ossa_lsp.lsp.convert import from_position, lines_of, to_range
+from ossa_lsp.lsp.convert import from_position, to_range
 from ossa_lsp.lsp.server import OssaLanguageServer
 
 
@@ -22,13 +22,13 @@ def answer(ls: OssaLanguageServer, uri: str, line: int, character: int) -> tuple
     if entry is None or entry.schema is None:
         return None
     position = types.Position(line, character)
-    pos = from_position(doc, position)
+    lines = ls.lines(doc)
+    pos = from_position(doc, position, lines)
     manifest = entry.analysis.manifest
     parsed = next((d for d in manifest.documents if d.span.start <= pos <= d.span.end), None)
     schema = entry.analysis.schemas.get(parsed.index, entry.schema) if parsed is not None else entry.schema
     is_json = (doc.path or doc.uri).lower().endswith(".json")
     label = schema.label
-    lines = lines_of(doc)
     on_api = pos.line < len(lines) and lines[pos.line].lstrip().startswith(("apiVersion", '"apiVersion"'))
     if on_api and parsed is not None and parsed.api_version and schema.version is not None:
         from ossa_lsp.core.schema.registry import REGISTRY
@@ -36,7 +36,7 @@ def answer(ls: OssaLanguageServer, uri: str, line: int, character: int) -> tuple
         choice = REGISTRY.choose(parsed.api_version, parsed.kind, ls.settings.default_version)
         if choice is not None:
             label = f"`{choice.file}`, chosen for `{parsed.api_version}` by the rule: {choice.rule}"
-    found = core_hover.hover(doc.source, pos, parsed, schema.schema, is_json=is_json, version=schema.version,
+    found = core_hover.hover(doc.source, pos, parsed, schema, is_json=is_json, version=schema.version,
                              schema_label=label)
     from ossa_lsp.lsp.features.workspace import endpoint_hover
 
@@ -47,7 +47,7 @@ def answer(ls: OssaLanguageServer, uri: str, line: int, character: int) -> tuple
     if agent_md:
         text = agent_md + "\n\n---\n\n" + text
     kind = types.MarkupKind.Markdown if ls.markdown else types.MarkupKind.PlainText
-    return kind.value, text, to_range(doc, span)
+    return kind.value, text, to_range(doc, span, lines)
 
 
 def register(ls: OssaLanguageServer) -> None:
