@@ -310,6 +310,10 @@ def _fixes_for(doc: Document, f: Finding, lines: LineIndex, is_json: bool, suppo
             raw = lines.slice(node.span)
             return [Fix(f"Quote `{raw}` so it stays text", (TextEdit(node.span, json.dumps(raw)),), safe=True,
                         preferred=True)]
+        number = _quoted_number(current, expected)
+        if number is not None:
+            return [Fix(f"Write {lines.slice(node.span)} as the number {number}", (TextEdit(node.span, number),),
+                        safe=True, preferred=True)]
         if "boolean" in expected and isinstance(current, str) and current.lower() in ("yes", "no", "on", "off", "y", "n"):
             b = current.lower() in ("yes", "on", "y")
             return [replace_value(node, b, lines, f"Write `{current}` as `{'true' if b else 'false'}`", True)]
@@ -318,6 +322,22 @@ def _fixes_for(doc: Document, f: Finding, lines: LineIndex, is_json: bool, suppo
         if current != target and current.startswith("ossa/"):
             return [replace_value(node, target, lines, f"Use `{target}`", False)]
     return []
+
+
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?\Z")
+
+
+def _quoted_number(current: Any, expected: Sequence[str]) -> str | None:
+    """The number a quoted value spells (`"0.3"` → `0.3`, `"10"` → `10`) when the schema wants a number or
+    an integer; only plain decimal spellings, which YAML and JSON read alike."""
+    if not isinstance(current, str) or not ({"number", "integer"} & set(expected)):
+        return None
+    text = current.strip()
+    if not _JSON_NUMBER.match(text):
+        return None
+    if "number" not in expected and not isinstance(resolve_plain(text), int):
+        return None  # "0.5" where a whole number is wanted: unquoting would not fix it
+    return text
 
 
 def _missing_fix(doc: Document, f: Finding, lines: LineIndex, is_json: bool, schema: dict[str, Any] | None) -> list[Fix]:
