@@ -256,3 +256,70 @@ def test_cpu_in_memory_units_gets_no_guess():
     text = AGENT.replace("cpu: 500mi", "cpu: 500Mi")
     [f] = of(check(text), "RES001")
     assert f.fixes == ()
+
+
+# --- 3. snippets pasted at the wrong level -----------------------------------------------------------
+
+HEAD = "apiVersion: ossa/v0.2.2\nkind: Agent\nmetadata:\n  name: a\n"
+
+
+def moved(text: str, key: str) -> tuple[Finding, str | None]:
+    [f] = [f for f in check(text).findings if f.code == "SCHEMA001" and f.data.get("key") == key]
+    return f, (fixed(text, f) if f.fixes else None)
+
+
+def test_a_block_right_below_spec_is_indented_in_place():
+    text = HEAD + "spec:\n  role: r\n\nobservability:   # pasted\n  tracing:\n    enabled: true\n"
+    f, after = moved(text, "observability")
+    assert f.message == "`observability` belongs under `spec`, not at the top level: indent the block under `spec:`"
+    assert f.fixes[0].title == "Move `observability` under `spec`" and not f.fixes[0].safe
+    assert all(e.new_text == "  " for e in f.fixes[0].edits)  # the smallest edit: indentation only
+    assert after == HEAD + "spec:\n  role: r\n\n  observability:   # pasted\n    tracing:\n      enabled: true\n"
+
+
+def test_a_block_above_spec_moves_into_it_with_its_comment_and_spec_indentation():
+    text = HEAD + "# Guide snippet\nconstraints:\n  cost:\n    maxTokensPerDay: 1000  # daily\nspec:\n" \
+        "    role: r\n    llm:\n      provider: openai\n      model: gpt-4o\n"
+    _, after = moved(text, "constraints")
+    assert after == HEAD + "spec:\n    role: r\n    llm:\n      provider: openai\n      model: gpt-4o\n" \
+        "    # Guide snippet\n    constraints:\n      cost:\n        maxTokensPerDay: 1000  # daily\n"
+
+
+def test_a_block_ending_the_file_without_a_line_break_and_crlf_files():
+    text = HEAD + "spec:\n  role: r\nextensions: {}\nobservability:\n  tracing:\n    enabled: true"
+    _, after = moved(text, "observability")
+    assert after == HEAD + "spec:\n  role: r\n  observability:\n    tracing:\n      enabled: true\nextensions: {}"
+    crlf = (HEAD + "spec:\n  role: r\nextensions: {}\nobservability:\n  tracing:\n    enabled: true\n").replace("\n", "\r\n")
+    _, after = moved(crlf, "observability")
+    assert after == (HEAD + "spec:\n  role: r\n  observability:\n    tracing:\n      enabled: true\n"
+                     "extensions: {}\n").replace("\n", "\r\n")
+
+
+def test_without_spec_the_fix_writes_one_and_metadata_keys_go_under_metadata():
+    _, after = moved(HEAD + "observability:\n  tracing:\n    enabled: true\n", "observability")
+    assert after == HEAD + "spec:\n  observability:\n    tracing:\n      enabled: true\n"
+    f, after = moved(HEAD + "labels:\n  team: support\nspec:\n  role: r\n", "labels")
+    assert f.message.startswith("`labels` belongs under `metadata`")
+    assert after == HEAD + "  labels:\n    team: support\nspec:\n  role: r\n"
+
+
+def test_a_key_spec_already_has_is_not_moved_over_it():
+    text = HEAD + "spec:\n  role: r\n  observability:\n    tracing: {enabled: true}\nobservability:\n  metrics: {}\n"
+    f, after = moved(text, "observability")
+    assert "already has one" in f.message and after is None
+
+
+def test_json_gets_the_message_without_a_text_move():
+    text = ('{"apiVersion": "ossa/v0.2.2", "kind": "Agent", "metadata": {"name": "a"}, '
+            '"spec": {"role": "r"}, "observability": {"tracing": {"enabled": true}}}')
+    r = analyze(text, "a.ossa.json")
+    [f] = [f for f in r.findings if f.code == "SCHEMA001"]
+    assert f.message.startswith("`observability` belongs under `spec`") and f.fixes == ()
+
+
+def test_missing_section_rules_do_not_ask_to_add_what_was_pasted_at_the_top_level():
+    text = HEAD + "spec:\n  role: r\nobservability:\n  tracing:\n    enabled: true\nconstraints:\n  cost:\n" \
+        "    maxTokensPerDay: 1000\n"
+    codes = {f.code for f in check(text, "enterprise").findings}
+    assert "OBS001" not in codes and "COST001" not in codes
+    assert "OBS001" in {f.code for f in check(HEAD + "spec:\n  role: r\n", "enterprise").findings}

@@ -18,6 +18,8 @@ EXPECTED = {
     "RES001": ('      cpu: "2 cores"  # <- RES001', '      cpu: "2"  # <- RES001'),
     "RES002": ("      memory: 512m  # <- RES002", "      memory: 512Mi  # <- RES002"),
     "LLM007": ("    model: claude-sonet-4-5  # <- LLM007", "    model: claude-sonnet-4-5  # <- LLM007"),
+    "MESH003": ("      endpoint: http://invoice-wroker:8080/api  # <- MESH003",
+                "      endpoint: http://invoice-worker:8080/api  # <- MESH003"),
     "MESH006": ("      endpoint: htps://crm.example.com/api  # <- MESH006",
                 "      endpoint: https://crm.example.com/api  # <- MESH006"),
     "LLM005": ("    model: claude-2.1  # <- LLM005", "    model: claude-sonnet-4-5  # <- LLM005"),
