@@ -15,9 +15,12 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from ossa_lsp import __version__
 from tests.conftest import EXAMPLES, ROOT
 from tests.packaging.conftest import clean_env
+from tools.bundle_server import TARGETS
 
 try:
     import tomllib
@@ -109,3 +112,13 @@ def test_the_wheel_alone_in_a_clean_venv_runs_the_main_job(installed_wheel: dict
     errors = [line for line in proc.stdout.splitlines() if ": error " in line]
     assert len(errors) == 6 and all(e.startswith("examples/broken/agent-with-errors.ossa.yaml:") for e in errors), proc.stdout
     assert "Did you mean `openai`?" in proc.stdout
+
+
+def test_release_workflow_runs_the_commands_tested_here():
+    workflow = (ROOT / ".github" / "workflows" / "release.yml").read_text("utf-8")
+    jobs = yaml.safe_load(workflow)["jobs"]
+    scripts = json.loads((ROOT / "vscode-extension" / "package.json").read_text("utf-8"))["scripts"]
+    assert {"package", "package:target", "check:package"} <= set(scripts)
+    for command in ("python -m build", "twine check --strict", "npm run package:target", "npm run check:package"):
+        assert command in workflow, command
+    assert set(jobs["vsix"]["strategy"]["matrix"]["target"]) - {"universal"} == set(TARGETS)

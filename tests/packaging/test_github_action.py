@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import sys
@@ -117,3 +118,12 @@ def test_installed_tool_runs_the_check_step(installed_wheel: dict[str, Any], wor
     assert proc.returncode == 1
     assert sum(line.startswith("::error ") for line in proc.stdout.splitlines()) == 6
     assert (workspace / outputs["sarif-file"]).is_file()
+
+
+def test_readme_workflow_uses_declared_inputs():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    [workflow] = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "uses: ossa-lsp/ossa-lsp@" in b]
+    inputs = yaml.safe_load((ROOT / "action.yml").read_text("utf-8"))["inputs"]
+    [step] = [s for s in workflow["steps"] if s.get("uses", "").startswith("ossa-lsp/ossa-lsp@")]
+    assert set(step["with"]) <= set(inputs)
+    assert workflow["permissions"]["security-events"] == "write"  # what the SARIF upload needs

@@ -80,6 +80,9 @@ def test_hooks_manifest_declares_check_and_fix():
     assert hooks["ossa-lsp-check"]["entry"] == "ossa-lsp check"
     assert hooks["ossa-lsp-fix"]["entry"] == "ossa-lsp check --fix"
     assert {h["language"] for h in hooks.values()} == {"python"}
+    readme = (ROOT / "README.md").read_text("utf-8")
+    [config] = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "hooks:" in b]
+    assert {h["id"] for repo in config["repos"] for h in repo["hooks"]} <= set(hooks)  # the README's set-up
 
 
 def test_broken_manifest_fails_check_and_gets_its_safe_fixes(hooks_repo: Path, user_repo: Path):
