@@ -12,6 +12,13 @@ wheels that every version resolves to the same file go once into libs/; the rest
 vscode-extension/bundled/launch.py picks libs/cpXY/ for the interpreter that runs it. libs/BUNDLE.json
 records the target, the versions and each package's version. A version whose wheels do not exist for
 the target (e.g. no CPython 3.10 builds for win32-arm64) is left out and listed as "unavailable".
+
+Why libraries per platform rather than the alternatives: a wheelhouse installed on first start needs
+pip and venv in the user's Python (Debian's python3 has neither by default), takes seconds to minutes
+and leaves state to repair; a frozen executable (PyInstaller) is ~3x larger, must be built on each
+platform, and is flagged by some virus scanners. Plain libraries start at once, offline, with the
+Python the user already has, like Microsoft's Python tools extension template (`bundled/libs`); the
+price is one .vsix per platform (vsce --target), which VS Code picks automatically.
 """
 
 from __future__ import annotations
