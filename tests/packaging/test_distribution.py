@@ -63,7 +63,11 @@ def test_wheel_metadata_is_complete(dists: dict[str, Path]):
     assert "Programming Language :: Python :: 3.10" in classifiers
     assert any(c.startswith("Development Status ::") for c in classifiers)
     assert meta["Description-Content-Type"] == "text/markdown"
-    assert meta.get_payload().startswith("# ossa-lsp")  # the README is the long description
+    readme = meta.get_payload()
+    assert readme.startswith("# ossa-lsp")  # the README is the long description
+    links = re.findall(r"\]\(([^)]+)\)", readme)
+    assert "https://github.com/ossa-lsp/ossa-lsp/blob/main/docs/editors.md" in links
+    assert all(link.startswith(("https://", "#")) for link in links), links  # PyPI has no repository to be relative to
     requires = {re.split(r"[\[<>=;! ]", r, maxsplit=1)[0].lower() for r in meta.get_all("Requires-Dist") if "extra ==" not in r}
     assert {"pygls", "lsprotocol", "pydantic", "pyyaml", "ruamel-yaml", "jsonschema", "referencing"} <= requires
 
