@@ -323,3 +323,12 @@ def test_missing_section_rules_do_not_ask_to_add_what_was_pasted_at_the_top_leve
     codes = {f.code for f in check(text, "enterprise").findings}
     assert "OBS001" not in codes and "COST001" not in codes
     assert "OBS001" in {f.code for f in check(HEAD + "spec:\n  role: r\n", "enterprise").findings}
+
+
+@pytest.mark.parametrize(("endpoint", "after"), [("htps://otel.example.com:4318", "https://otel.example.com:4318"),
+                                                 ("otel-collector:4318", "http://otel-collector:4318")])
+def test_telemetry_endpoints_get_the_fix_their_message_names(endpoint, after):
+    text = HEAD + f"spec:\n  role: r\n  observability:\n    tracing:\n      enabled: true\n      endpoint: {endpoint}\n"
+    [f] = of(check(text), "OBS007")
+    assert after in f.message or "did you mean `https://`" in f.message
+    assert fixed(text, f) == text.replace(endpoint, after)

@@ -13,6 +13,7 @@ EXPECTED = {
     "COST003": ("      currency: EUD  # <- COST003", "      currency: EUR  # <- COST003"),
     "SEC003": ("      endpoint: http://api.weather.example.com/v1  # <- SEC003",
                "      endpoint: https://api.weather.example.com/v1  # <- SEC003"),
+    "OBS007": ("      endpoint: otel-collector:4318  # <- OBS007", "      endpoint: http://otel-collector:4318  # <- OBS007"),
     "OBS005": ("      format: text  # <- OBS005", "      format: json  # <- OBS005"),
     "OBS006": ("      level: debug  # <- OBS006", "      level: info  # <- OBS006"),
     "RES001": ('      cpu: "2 cores"  # <- RES001', '      cpu: "2"  # <- RES001'),
