@@ -169,7 +169,7 @@ def _validate(doc: Document, manifest: Manifest, schema: CompiledSchema | None, 
     try:
         found = _trust_before_break(doc, validate_document(doc, used.validator), manifest.findings)
         if found:
-            found = schema_fixes(doc, found, manifest.lines, is_json, registry.supported(), used.nav())
+            found = schema_fixes(doc, found, manifest.lines, is_json, registry.supported(), used)
         out.extend(found)
     except SchemaError as err:
         out.append(_finding("SCHEMA013", f"Cannot use schema {used.label}: {err}", doc.span, doc.index, ""))
