@@ -272,12 +272,12 @@ def _graph(args: argparse.Namespace) -> int:
 
     files, missing = checker.expand(args.paths or ["."], tuple(args.exclude))
     for m in missing:
-        _err(f"{m.path}: {m.error}")
+        _err(f"{m.path}: {m.error or ''.join(f.message for f in m.findings)}")
     index = checker.index_files(files)
     text = graph.mermaid(index) if args.format == "mermaid" else graph.dot(index)
     if not _emit(text, args.output):
         return EXIT_USAGE
-    return EXIT_USAGE if missing else EXIT_OK
+    return EXIT_USAGE if any(m.error for m in missing) else EXIT_OK
 
 
 def _fix(files: Sequence[str], schema: Any, pargs: Any, args: argparse.Namespace) -> int:
@@ -445,8 +445,8 @@ def _migrate(args: argparse.Namespace) -> int:
     files, missing = checker.expand(args.paths or ["."], tuple(args.exclude))
     usage = False
     for m in missing:
-        _err(f"{m.path}: {m.error}")
-        usage = True
+        _err(f"{m.path}: {m.error or ''.join(f.message for f in m.findings)}")
+        usage = usage or m.error is not None
     write = not (args.diff or args.dry_run)
     findings_out = sys.stderr if args.diff else sys.stdout
     say = (lambda text: None) if args.quiet else (lambda text: print(text, file=sys.stderr))

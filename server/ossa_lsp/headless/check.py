@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ossa_lsp.core.analyze import DocumentInfo, analyze
 from ossa_lsp.core.config import load as config
@@ -19,8 +20,11 @@ from ossa_lsp.core.findings import Finding, Severity
 from ossa_lsp.core.rules.policy import Policy
 from ossa_lsp.core.schema.registry import CompiledSchema
 from ossa_lsp.core.text.source import Manifest, parse
-from ossa_lsp.core.text.spans import Pos, Span
+from ossa_lsp.core.text.spans import ZERO, Pos, Span
 from ossa_lsp.core.workspace.index import WorkspaceIndex
+
+if TYPE_CHECKING:
+    from ossa_lsp.core.discover import Walk
 
 PARALLEL_MIN_FILES = 48
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
@@ -188,8 +192,9 @@ def config_reports(reports: Sequence[FileReport], args: config.Args | None) -> l
 def expand(paths: Iterable[str], exclude: tuple[str, ...] = (), args: config.Args | None = None
            ) -> tuple[list[str], list[FileReport]]:
     """Files to check for the given paths (directories are walked, skipping what `--exclude` and the
-    configs' `exclude` name), and reports for paths that don't exist."""
-    from ossa_lsp.core.discover import walk
+    configs' `exclude` name), and reports for paths that don't exist or cannot be read (errors), and for
+    folders met while walking that cannot be read or a walk that hit its limits (warnings)."""
+    from ossa_lsp.core.discover import Walk
 
     files: list[str] = []
     missing: list[FileReport] = []
@@ -197,7 +202,9 @@ def expand(paths: Iterable[str], exclude: tuple[str, ...] = (), args: config.Arg
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = [str(f) for f in walk(p, exclude) if args is None or not config.excluded(f, args)]
+            walker = Walk(p, exclude)
+            found = [str(f) for f in walker if args is None or not config.excluded(f, args)]
+            missing.extend(_walk_reports(walker))
         elif p.exists():
             found = [str(p)]
         else:
@@ -209,3 +216,22 @@ def expand(paths: Iterable[str], exclude: tuple[str, ...] = (), args: config.Arg
                 seen.add(key)
                 files.append(f)
     return files, missing
+
+
+def _walk_reports(walker: Walk) -> list[FileReport]:
+    """The walk's notes: the folder the user named is an error (exit 2), one met inside it a warning,
+    and so is a walk that stopped at its limits."""
+    out: list[FileReport] = []
+    for note in walker.notes:
+        shown = display_path(note.path)
+        if note.path == walker.root:
+            out.append(FileReport(path=shown, error=note.message))
+        else:
+            out.append(FileReport(path=shown, findings=[_io_warning(note.message)]))
+    if walker.stopped:
+        out.append(FileReport(path=display_path(walker.root), findings=[_io_warning(walker.stopped)]))
+    return out
+
+
+def _io_warning(message: str) -> Finding:
+    return Finding(code="IO", severity=Severity.WARNING, source="io", message=message, span=ZERO)

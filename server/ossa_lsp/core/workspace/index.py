@@ -13,13 +13,14 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ossa_lsp.core.discover import read_regular
 from ossa_lsp.core.text.source import MAP, SCALAR, SEQ, Document, Manifest, Node, parse
 from ossa_lsp.core.text.spans import Span
 
+MAX_FILE_BYTES = 10_000_000  # as core.text.source.Limits.max_chars: larger files are not analysed either
 INTERNAL_SUFFIXES = (".svc", ".svc.cluster.local", ".cluster.local", ".internal", ".local")
 
 
@@ -228,8 +229,10 @@ class WorkspaceIndex:
                 old = self._files.get(path)
             if old is not None and old.stamp == stat.st_mtime_ns:
                 return False
-            data = Path(path).read_bytes()
         except OSError:
+            return self.remove(path)
+        data = read_regular(path, MAX_FILE_BYTES + 1)  # never blocks on a FIFO, never reads /dev/zero for ever
+        if data is None or len(data) > MAX_FILE_BYTES:
             return self.remove(path)
         if b"\x00" in data[:8192]:
             return self.remove(path)
