@@ -12,8 +12,9 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
+from ossa_lsp.core.constants import CONFIG_NAMES
 from ossa_lsp.lsp.progress import Progress
-from ossa_lsp.lsp.server import CONFIG_FILE_NAMES, OssaLanguageServer
+from ossa_lsp.lsp.server import OssaLanguageServer
 
 CLOSED_DELAY_S = 0.1  # let the requests that follow a close (the next didOpen, ...) go first
 INDEX_BATCH = 50  # files per worker-thread hop
@@ -93,7 +94,7 @@ async def files_changed(ls: OssaLanguageServer, changes: Sequence[types.FileEven
         if not path:
             continue
         name = Path(path).name
-        if name in CONFIG_FILE_NAMES:
+        if name in CONFIG_NAMES:
             config_changed = True
         elif not name.lower().endswith(DATA_SUFFIXES) or ls.open_document(change.uri) is not None:
             continue  # open buffers are indexed from their text

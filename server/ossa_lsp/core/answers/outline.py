@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ossa_lsp.core.text.source import ALIAS, MAP, SCALAR, SEQ, Document, Manifest, Node
+from ossa_lsp.core.constants import ALIAS, MAP, SCALAR, SEQ
+from ossa_lsp.core.text.source import Document, Manifest, Node
 from ossa_lsp.core.text.spans import Pos, Span
 
 MAX_SYMBOL_DEPTH = 6  # deeper nesting is not worth an outline entry (and bounds the walk)
