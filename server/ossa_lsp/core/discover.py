@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ossa_lsp.core.files import read_head
 from ossa_lsp.core.wildmatch import Glob, PathPattern, compiled
 
 OSSA_SUFFIXES = (".ossa.yaml", ".ossa.yml", ".ossa.json")
@@ -99,38 +100,12 @@ def looks_like_ossa(text: str, name: str = "") -> bool:
     return bool(_YAML_API_LINE.search(head))
 
 
-def read_regular(path: Path | str, limit: int) -> bytes | None:
-    """Up to `limit` bytes of a regular file; None for anything else (FIFO, device, socket, folder,
-    missing, unreadable). Opening never blocks: O_NONBLOCK, then fstat the descriptor we hold."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        chunks: list[bytes] = []
-        left = limit
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
 def sniff_file(path: Path) -> bool:
-    head = read_regular(path, SNIFF_BYTES)
+    head = read_head(path, SNIFF_BYTES)  # regular files only, opened without blocking
     if head is None or b"\x00" in head:
         return False
     if path.name.lower().endswith(".json") and len(head) == SNIFF_BYTES:
-        head = read_regular(path, JSON_SNIFF_MAX) or b""
+        head = read_head(path, JSON_SNIFF_MAX) or b""
     return looks_like_ossa(head.decode("utf-8", "replace"), path.name)
 
 
@@ -154,7 +129,7 @@ class _Ignore:
 
 
 def _load_ignore(directory: str) -> _Ignore | None:
-    data = read_regular(os.path.join(directory, ".gitignore"), GITIGNORE_MAX_BYTES)
+    data = read_head(os.path.join(directory, ".gitignore"), GITIGNORE_MAX_BYTES)
     if not data:
         return None
     return _Ignore(directory, data.decode("utf-8", "replace").splitlines())

@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from ossa_lsp.core.discover import read_regular
+from ossa_lsp.core import files
 from ossa_lsp.core.text.source import MAP, SCALAR, SEQ, Document, Manifest, Node, parse
 from ossa_lsp.core.text.spans import Span
 
-MAX_FILE_BYTES = 10_000_000  # as core.text.source.Limits.max_chars: larger files are not analysed either
 INTERNAL_SUFFIXES = (".svc", ".svc.cluster.local", ".cluster.local", ".internal", ".local")
 
 
@@ -231,8 +230,9 @@ class WorkspaceIndex:
                 return False
         except OSError:
             return self.remove(path)
-        data = read_regular(path, MAX_FILE_BYTES + 1)  # never blocks on a FIFO, never reads /dev/zero for ever
-        if data is None or len(data) > MAX_FILE_BYTES:
+        try:  # regular files only, bounded: a FIFO or a link to /dev/zero cannot stall the index
+            data = files.read_bytes(path)
+        except files.FileError:
             return self.remove(path)
         if b"\x00" in data[:8192]:
             return self.remove(path)
