@@ -99,12 +99,13 @@ def _open_document(ls: OssaLanguageServer, uri: str) -> TextDocument | None:
 
 
 def _read(path: Path) -> tuple[str | None, Any]:
-    data = path.read_bytes()
+    from ossa_lsp.core import files
+
     try:
-        from ossa_lsp.headless.check import decode
-    except ImportError:
-        return data.decode("utf-8-sig", "replace"), None
-    return decode(data)
+        loaded = files.load(path)  # regular files only, bounded: a FIFO or /dev/zero cannot stall the pass
+    except files.FileError as err:
+        raise OSError(str(err)) from None
+    return loaded.text, loaded.problem
 
 
 class Progress:
