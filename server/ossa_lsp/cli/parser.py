@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 
 from ossa_lsp import __version__
+from ossa_lsp.core.constants import FAIL_ON_LEVELS, PROFILES
 
-PROFILES = ("baseline", "enterprise", "strict")  # mirrors core.rules.registry.PROFILES; imported lazily there
 CHECK_FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")  # mirrors output.reporters.FORMATS
 SERVE_FLAGS = ("--stdio", "--tcp", "--ws", "--log-file", "-v", "--verbose", "--log-level")
 
@@ -94,7 +94,7 @@ def _add_policy(pol: argparse._ArgumentGroup) -> None:
     cfg = pol.add_mutually_exclusive_group()
     cfg.add_argument("--config", metavar="FILE", help="use this .ossa-lsp.yaml for every file (no discovery)")
     cfg.add_argument("--no-config", action="store_true", help="ignore .ossa-lsp.yaml files")
-    pol.add_argument("--fail-on", choices=["error", "warning", "info"],
+    pol.add_argument("--fail-on", choices=FAIL_ON_LEVELS,
                      help="exit 1 when a finding is at least this severe (default: the config's fail-on, else error)")
 
 
