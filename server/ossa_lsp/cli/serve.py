@@ -6,7 +6,7 @@ import argparse
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from ossa_lsp.lsp.server import run as serve
+    from ossa_lsp.lsp.app import run as serve
 
     try:
         tcp = host_port(args.tcp) if args.tcp else None
