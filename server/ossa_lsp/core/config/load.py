@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ossa_lsp.core import wildmatch
+from ossa_lsp.core import files, wildmatch
 from ossa_lsp.core.constants import CONFIG_NAMES, FAIL_ON_LEVELS, MAP, PROFILES, SCALAR, SEVERITY_WORDS
 from ossa_lsp.core.findings import CodeInfo, Finding, Severity, register
 from ossa_lsp.core.rules import registry
@@ -397,12 +397,13 @@ def load_config(path: Path) -> LoadedConfig:
             hit = _cache.get(path)
         if hit is not None and hit[0] == st.st_mtime_ns and hit[1] == st.st_size:
             return hit[2]
-        data = path.read_bytes()
-    except OSError as err:
+        data = files.read_bytes(path)  # a regular file of bounded size: a config comes with the repository
+    except (OSError, files.FileError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err).removeprefix("cannot read: ")
         loaded = LoadedConfig(path=path, model=NO_CONFIG)
         loaded.problems = [ConfigProblem(str(path), Finding(code="CFG001", severity=Severity.ERROR, source="config",
-                                                            message=f"Cannot read the configuration: "
-                                                                    f"{err.strerror or err}", span=ZERO))]
+                                                            message=f"Cannot read the configuration: {reason}",
+                                                            span=ZERO))]
         return loaded
     try:
         text = data.decode("utf-8-sig")
