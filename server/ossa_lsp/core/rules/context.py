@@ -152,8 +152,8 @@ class Context:
     def report(self, path: Path, message: str, *, on: str = "value", severity: Severity | None = None,
                fixes: tuple[Fix, ...] = (), span: Span | None = None, related: tuple[Related, ...] = (),
                **data: Any) -> Finding:
-        return Finding(code=self.rule.code, severity=severity or self.severity, source="policy", message=message,
-                       span=span or self.span(path, on), pointer=pointer(path), document=self.doc.index,
+        return Finding(code=self.rule.code, severity=severity or self.severity, source=self.rule.source,
+                       message=message, span=span or self.span(path, on), pointer=pointer(path), document=self.doc.index,
                        fixes=fixes, related=related, data={"rule": self.rule.name, **data})
 
     def related(self, path: Path, message: str) -> tuple[Related, ...]:

@@ -35,12 +35,12 @@ class Enabled:
     options: Mapping[str, Any]
 
 
-def applies_to(doc: Document) -> bool:
-    """Rules read OSSA Agent manifests that parsed completely; a cut-off document would look like it is
-    missing everything after the syntax error."""
+def applies_to(doc: Document, kinds: tuple[str, ...] | None = ("Agent",)) -> bool:
+    """Rules read OSSA manifests of their kinds (most read Agents) that parsed completely; a cut-off
+    document would look like it is missing everything after the syntax error."""
     api = doc.api_version
     return doc.complete and isinstance(doc.data, dict) and api is not None and api.startswith("ossa/") \
-        and doc.kind == "Agent"
+        and (kinds is None or doc.kind in kinds)
 
 
 @dataclass
@@ -74,7 +74,7 @@ class Policy:
         found: list[Finding] = []
         secrets: list[str] = []
         for doc in analysis.manifest.documents:
-            if applies_to(doc):
+            if applies_to(doc, None):
                 found.extend(self._run(doc, analysis, secrets, workspace))
         analysis.findings.extend(found)
         if secrets:
@@ -95,10 +95,10 @@ class Policy:
         when other manifests changed (no parse, no schema validation)."""
         found: list[Finding] = []
         for doc in analysis.manifest.documents:
-            if not applies_to(doc):
+            if not applies_to(doc, None):
                 continue
             for e in self.rules.values():
-                if not e.rule.workspace or e.rule.check is None:
+                if not e.rule.workspace or e.rule.check is None or not applies_to(doc, e.rule.kinds):
                     continue
                 ctx = Context(doc, e.rule, e.severity, dict(e.options), self.env, analysis.manifest.lines, {},
                               workspace, analysis.path)
@@ -115,10 +115,12 @@ class Policy:
     def _run(self, doc: Document, analysis: Analysis, secrets: list[str],
              workspace: WorkspaceIndex | None = None) -> list[Finding]:
         out: list[Finding] = []
-        shared: dict[str, Any] = {"text": analysis.manifest.text}
+        # what rules may read besides the document: the schema it was validated with, the file's documents
+        shared: dict[str, Any] = {"text": analysis.manifest.text, "schema": analysis.schemas.get(doc.index),
+                                  "documents": analysis.manifest.documents}
         for code, e in self.rules.items():
             check = e.rule.check
-            if check is None or (e.rule.workspace and workspace is None):
+            if check is None or (e.rule.workspace and workspace is None) or not applies_to(doc, e.rule.kinds):
                 continue
             ctx = Context(doc, e.rule, e.severity, dict(e.options), self.env, analysis.manifest.lines, shared,
                           workspace, analysis.path)

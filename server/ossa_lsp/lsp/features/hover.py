@@ -30,12 +30,14 @@ def answer(ls: OssaLanguageServer, uri: str, line: int, character: int) -> tuple
     label = schema.label
     lines = lines_of(doc)
     on_api = pos.line < len(lines) and lines[pos.line].lstrip().startswith(("apiVersion", '"apiVersion"'))
+    stand_in = ""  # when the declared version has no schema of its own, which one checks it and why
     if on_api and parsed is not None and parsed.api_version and schema.version is not None:
         from ossa_lsp.core.schema.registry import REGISTRY
 
         choice = REGISTRY.choose(parsed.api_version, parsed.kind, ls.settings.default_version)
         if choice is not None:
             label = f"`{choice.file}`, chosen for `{parsed.api_version}` by the rule: {choice.rule}"
+            stand_in = "" if choice.own else choice.explain()
     found = core_hover.hover(doc.source, pos, parsed, schema.schema, is_json=is_json, version=schema.version,
                              schema_label=label)
     from ossa_lsp.lsp.features.workspace import endpoint_hover
@@ -44,6 +46,8 @@ def answer(ls: OssaLanguageServer, uri: str, line: int, character: int) -> tuple
     if found is None:
         return None
     text, span = found
+    if stand_in:
+        text += f"\n\n{stand_in}"
     if agent_md:
         text = agent_md + "\n\n---\n\n" + text
     kind = types.MarkupKind.Markdown if ls.markdown else types.MarkupKind.PlainText

@@ -1,6 +1,7 @@
 """The rule families, one module each; importing this package declares every rule in the registry."""
 
 from ossa_lsp.core.rules.families import (
+    compat,
     cost,
     hygiene,
     llm,
@@ -9,6 +10,8 @@ from ossa_lsp.core.rules.families import (
     observability,
     resources,
     security,
+    vocabulary,
 )
 
-__all__ = ["cost", "hygiene", "llm", "mesh", "metadata", "observability", "resources", "security"]
+__all__ = ["compat", "cost", "hygiene", "llm", "mesh", "metadata", "observability", "resources", "security",
+           "vocabulary"]
