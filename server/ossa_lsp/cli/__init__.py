@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from ossa_lsp import __version__
+from ossa_lsp.core.constants import FAIL_ON_LEVELS, PROFILES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-PROFILES = ("baseline", "enterprise", "strict")  # mirrors core.rules.registry.PROFILES; imported lazily there
 SERVE_FLAGS = ("--stdio", "--tcp", "--ws", "--log-file", "-v", "--verbose", "--log-level")
 
 
@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     cfg = pol.add_mutually_exclusive_group()
     cfg.add_argument("--config", metavar="FILE", help="use this .ossa-lsp.yaml for every file (no discovery)")
     cfg.add_argument("--no-config", action="store_true", help="ignore .ossa-lsp.yaml files")
-    pol.add_argument("--fail-on", choices=["error", "warning", "info"],
+    pol.add_argument("--fail-on", choices=FAIL_ON_LEVELS,
                      help="exit 1 when a finding is at least this severe (default: the config's fail-on, else error)")
 
     graph = sub.add_parser("graph", help="write the agent call graph (Mermaid or Graphviz DOT)",

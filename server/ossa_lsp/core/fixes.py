@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ossa_lsp.core.constants import MAP, SCALAR
 from ossa_lsp.core.findings import Finding, Fix, Severity, TextEdit
-from ossa_lsp.core.text.source import MAP, SCALAR, Document, Manifest, Node, resolve_plain
+from ossa_lsp.core.text.source import Document, Manifest, Node, resolve_plain
 from ossa_lsp.core.text.spans import LineIndex, Pos, Span
 
 MAX_ROUNDS = 8

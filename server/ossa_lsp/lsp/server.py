@@ -23,9 +23,8 @@ from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
 from ossa_lsp import __version__
+from ossa_lsp.core.constants import CONFIG_NAMES
 from ossa_lsp.core.discover import DATA_SUFFIXES, is_ossa_name, looks_like_ossa
-
-CONFIG_FILE_NAMES = (".ossa-lsp.yaml", ".ossa-lsp.yml")  # as core.config.CONFIG_NAMES (not imported: pydantic)
 
 if TYPE_CHECKING:  # the engine (jsonschema, yaml, pydantic) loads after `initialize` is answered
     from ossa_lsp.core.analyze import Analysis
@@ -114,7 +113,7 @@ class OssaLanguageServer(LanguageServer):
     # -- which documents are ours ------------------------------------------------------------------
     @staticmethod
     def is_config(doc: TextDocument) -> bool:
-        return PurePosixPath(doc.path or doc.uri).name in CONFIG_FILE_NAMES
+        return PurePosixPath(doc.path or doc.uri).name in CONFIG_NAMES
 
     def is_ossa(self, doc: TextDocument) -> bool:
         """Documents we analyse: OSSA manifests, and our own `.ossa-lsp.yaml` (asked on every request, so
@@ -134,7 +133,7 @@ class OssaLanguageServer(LanguageServer):
             return False
         path = doc.path or doc.uri
         name = PurePosixPath(path).name
-        if is_ossa_name(name) or name in CONFIG_FILE_NAMES:
+        if is_ossa_name(name) or name in CONFIG_NAMES:
             return True
         if any(fnmatchcase(path, g) or fnmatchcase(name, g) or PurePosixPath(path).match(g)
                for g in settings.extra_files):
@@ -194,7 +193,7 @@ class OssaLanguageServer(LanguageServer):
         from ossa_lsp.core.analyze import analyze
         from ossa_lsp.core.text.source import Limits
 
-        if PurePosixPath(path).name in CONFIG_FILE_NAMES:
+        if PurePosixPath(path).name in CONFIG_NAMES:
             return self._run_config(version, text, path)
         from ossa_lsp.core.text.source import parse
 

@@ -10,11 +10,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ossa_lsp.core.constants import MAP, SEQ
 from ossa_lsp.core.findings import DOCS_BASE
 from ossa_lsp.core.schema.navigate import SchemaNav, facts, kind_in_text
 from ossa_lsp.core.schema.validate import dotted
 from ossa_lsp.core.text.cursor import KEY, VALUE, cursor_context
-from ossa_lsp.core.text.source import MAP, SEQ, Document, Node
+from ossa_lsp.core.text.source import Document, Node
 from ossa_lsp.core.text.spans import LineIndex, Pos, Span
 
 _TYPE = {"string": "text", "integer": "integer", "number": "number", "boolean": "boolean", "object": "mapping",

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ossa_lsp.core import suppress
+from ossa_lsp.core.constants import DEFAULT_PROFILE
 from ossa_lsp.core.findings import CODES, Finding, Severity
 from ossa_lsp.core.rules.context import Context, Env
 from ossa_lsp.core.rules.families import hygiene
-from ossa_lsp.core.rules.registry import DEFAULT_PROFILE, RULES, Rule, in_order
+from ossa_lsp.core.rules.registry import RULES, Rule, in_order
 from ossa_lsp.core.rules.util import mask
 from ossa_lsp.core.text.source import Document
 
@@ -84,9 +85,9 @@ class Policy:
             return
         suppress.apply(sups, analysis.findings)
         # Hygiene findings can be suppressed too (file-ignore[SUP002]); that use counts before SUP001 looks.
-        problems = hygiene.problems(sups, self)
+        problems = hygiene.problems(sups, self.severity)
         suppress.apply(sups, problems)
-        unused = hygiene.unused(sups, self, lines)
+        unused = hygiene.unused(sups, self.severity, self.enabled, lines)
         suppress.apply(sups, unused)
         analysis.findings.extend(problems + unused)
 
@@ -100,8 +101,8 @@ class Policy:
             for e in self.rules.values():
                 if not e.rule.workspace or e.rule.check is None or not applies_to(doc, e.rule.kinds):
                     continue
-                ctx = Context(doc, e.rule, e.severity, dict(e.options), self.env, analysis.manifest.lines, {},
-                              workspace, analysis.path)
+                ctx = Context(doc, e.rule.code, e.rule.name, e.severity, dict(e.options), self.env, analysis.manifest.lines, {},
+                              workspace, analysis.path, e.rule.source)
                 try:
                     found.extend(e.rule.check(ctx))
                 except Exception as err:  # a rule bug must never cost the user the other findings
@@ -122,8 +123,8 @@ class Policy:
             check = e.rule.check
             if check is None or (e.rule.workspace and workspace is None) or not applies_to(doc, e.rule.kinds):
                 continue
-            ctx = Context(doc, e.rule, e.severity, dict(e.options), self.env, analysis.manifest.lines, shared,
-                          workspace, analysis.path)
+            ctx = Context(doc, e.rule.code, e.rule.name, e.severity, dict(e.options), self.env, analysis.manifest.lines, shared,
+                          workspace, analysis.path, e.rule.source)
             try:
                 out.extend(check(ctx))
             except Exception as err:  # a rule bug must never cost the user the other findings

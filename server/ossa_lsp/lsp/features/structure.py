@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from ossa_lsp.core.constants import MAP, SCALAR, SEQ
 from ossa_lsp.core.text.spans import Pos, Span
 from ossa_lsp.lsp.convert import from_position, lines_of, to_range
 from ossa_lsp.lsp.server import OssaLanguageServer
@@ -14,7 +15,6 @@ from ossa_lsp.lsp.server import OssaLanguageServer
 if TYPE_CHECKING:
     from ossa_lsp.core.text.source import Node
 
-MAP, SEQ, SCALAR = "map", "seq", "scalar"  # core.source node kinds (not imported: it loads yaml)
 MAX_SYMBOL_DEPTH = 6
 
 

@@ -18,6 +18,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
+from ossa_lsp.core.constants import CONFIG_NAMES
 from ossa_lsp.lsp.convert import from_position, lines_of, to_range
 from ossa_lsp.lsp.server import NO_REFRESH, OssaLanguageServer
 
@@ -227,7 +228,7 @@ def register(ls: OssaLanguageServer) -> None:
             if not path:
                 continue
             name = Path(path).name
-            if name in (".ossa-lsp.yaml", ".ossa-lsp.yml"):
+            if name in CONFIG_NAMES:
                 config_changed = True
                 continue
             if not name.lower().endswith(DATA_SUFFIXES) or ls.open_document(change.uri) is not None:
