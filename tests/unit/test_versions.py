@@ -131,7 +131,7 @@ def test_an_unknown_patch_gets_a_hint_naming_the_schema_used():
                     "patch of its minor line (as upstream's CLI does)."]
     assert all(s == Severity.HINT for c, s, _ in found)
     upgrade = [m for c, _, m in found if c == "SCHEMA014"]
-    assert upgrade and "(this manifest uses ossa/v0.4.1)" in upgrade[0]  # what is written, not the stand-in
+    assert upgrade and "(this manifest uses ossa/v0.4.1, checked as ossa/v0.4.7)" in upgrade[0]
 
 
 def test_a_loose_form_and_the_v1_alias_get_a_hint_too():

@@ -225,3 +225,15 @@ def test_every_bundled_version_has_its_place_in_the_vocabulary():
         kinds = set(next(e.kinds for e in REGISTRY.catalog if e.version == v)) & set(CASES)
         for kind in kinds:
             assert (v in VOCAB.sources.get(kind, ())) != (kind in VOCAB.loose.get(v, ())), (v, kind)
+
+
+def test_vocabulary_findings_offer_the_suppression_comment_quick_fix():
+    from ossa_lsp.core.fixes import apply_edits, suppression_fix
+
+    spec, _ = CASES["Agent"]
+    text = HEAD.format(v="v0.5.0", kind="Agent") + spec
+    result = run(text)
+    [typo] = [f for f in result.findings if f.code == "VOCAB001"]
+    fix = suppression_fix(typo, result.manifest)
+    assert fix is not None
+    assert "    # ossa-lsp: ignore[VOCAB001] -- reason\n    temprature: 0.2\n" in apply_edits(text, fix.edits)

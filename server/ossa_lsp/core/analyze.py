@@ -81,7 +81,9 @@ def _outdated(doc: Document, used: CompiledSchema, registry: SchemaRegistry) -> 
     pair = root.get("apiVersion") if root is not None and root.kind == MAP else None
     if pair is None:
         return None
-    declared = doc.api_version if isinstance(doc.api_version, str) else f"ossa/{used.version}"
+    declared = f"ossa/{used.version}"
+    if isinstance(doc.api_version, str) and doc.api_version != declared:  # a stand-in schema: name both
+        declared = f"{doc.api_version}, checked as ossa/{used.version}"
     from ossa_lsp.core.schema.vocabulary import unchecked_note
 
     caveat = unchecked_note(used.version, newest, doc.kind)

@@ -349,7 +349,7 @@ def _missing_fix(doc: Document, f: Finding, lines: LineIndex, is_json: bool, sch
 
 def suppression_fix(f: Finding, manifest: Manifest) -> Fix | None:
     """'Ignore CODE for this node': a comment on the line above the finding, with a reason placeholder."""
-    if manifest.format == "json" or f.source != "policy":
+    if manifest.format == "json" or f.source not in ("policy", "vocabulary"):  # rule findings (any family)
         return None
     lines = manifest.lines
     line = f.span.start.line

@@ -114,11 +114,17 @@ def _load(path: Path) -> Vocabulary | None:
 def load(directory: Path | None = None) -> Vocabulary | None:
     """The bundled vocabulary (None when the file is missing: then nothing is checked)."""
     if directory is None:
-        from ossa_lsp.core.schema.registry import schemas_dir
-
-        directory = schemas_dir()
+        return _bundled()
     with _LOCK:
         return _load(directory / "vocabulary.json")
+
+
+@cache
+def _bundled() -> Vocabulary | None:
+    from ossa_lsp.core.schema.registry import schemas_dir  # finding the package data costs ~1 ms: once
+
+    with _LOCK:
+        return _load(schemas_dir() / "vocabulary.json")
 
 
 def _json_type(v: Any) -> str:
