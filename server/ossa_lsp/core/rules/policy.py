@@ -13,6 +13,7 @@ from ossa_lsp.core.constants import DEFAULT_PROFILE
 from ossa_lsp.core.findings import CODES, Finding, Severity
 from ossa_lsp.core.rules.context import Context, Env
 from ossa_lsp.core.rules.families import hygiene
+from ossa_lsp.core.rules.families.security import unparsed_secrets
 from ossa_lsp.core.rules.registry import RULES, Rule, in_order
 from ossa_lsp.core.rules.util import mask
 from ossa_lsp.core.text.source import Document
@@ -36,12 +37,49 @@ class Enabled:
     options: Mapping[str, Any]
 
 
-def applies_to(doc: Document, kinds: tuple[str, ...] | None = ("Agent",)) -> bool:
-    """Rules read OSSA manifests of their kinds (most read Agents) that parsed completely; a cut-off
-    document would look like it is missing everything after the syntax error."""
+# Rules that read single values anywhere in the document (secrets): they run on every parsed mapping,
+# including the part of a document before a syntax error and documents of any kind or version.
+EVERYWHERE = frozenset({"SEC001", "SEC002"})
+_AGENT_KEYS = ("role", "llm", "tools", "autonomy", "capabilities")
+_OTHER_KINDS = frozenset({"task", "workflow", "flow", "mcpserver", "skill", "validator"})
+
+
+def agent_shaped(doc: Document) -> bool:
+    """Whether the agent rules read this document: `kind: Agent` in any case, or (kind missing or not an
+    OSSA kind) a `spec` with an agent's keys. A missing, misspelt or unsupported OSSA apiVersion must not
+    switch governance off (the schema reports it); another API group's (`kagent.dev/v1alpha1`) is not ours."""
+    data = doc.data
+    if not isinstance(data, dict):
+        return False
+    api = data.get("apiVersion")
+    if isinstance(api, str) and "/" in api and not api.strip().lower().startswith("ossa"):
+        return False
+    kind = data.get("kind")
+    if isinstance(kind, str) and kind.strip().lower() == "agent":
+        return True
+    if isinstance(kind, str) and kind.strip().lower() in _OTHER_KINDS:
+        return False
+    spec = data.get("spec")
+    return isinstance(spec, dict) and any(k in spec for k in _AGENT_KEYS)
+
+
+def applies_to(doc: Document) -> bool:
+    """All rules read agent-shaped documents that parsed completely; a cut-off document would look like it
+    is missing everything after the syntax error (only the EVERYWHERE rules read those)."""
+    return doc.complete and agent_shaped(doc)
+
+
+def reads(rule: Rule, doc: Document, agent: bool) -> bool:
+    """Whether a rule runs on this document (`agent`: `applies_to(doc)`): the EVERYWHERE rules on any parsed
+    mapping, agent rules on agent-shaped ones, and rules declared for other kinds (the vocabulary checks read
+    Task, Workflow and Flow too; compat rules any kind) on complete OSSA documents of those kinds."""
+    if rule.code in EVERYWHERE:
+        return True
+    if rule.kinds == ("Agent",):
+        return agent
     api = doc.api_version
-    return doc.complete and isinstance(doc.data, dict) and api is not None and api.startswith("ossa/") \
-        and (kinds is None or doc.kind in kinds)
+    return doc.complete and isinstance(api, str) and api.startswith("ossa/") and \
+        (rule.kinds is None or doc.kind in rule.kinds)
 
 
 @dataclass
@@ -75,8 +113,11 @@ class Policy:
         found: list[Finding] = []
         secrets: list[str] = []
         for doc in analysis.manifest.documents:
-            if applies_to(doc, None):
-                found.extend(self._run(doc, analysis, secrets, workspace))
+            if not isinstance(doc.data, dict):
+                continue
+            found.extend(self._run(doc, analysis, secrets, workspace, applies_to(doc)))
+        if analysis.manifest.has_syntax_error and "SEC001" in self.rules:
+            found.extend(unparsed_secrets(analysis.manifest, self.rules["SEC001"].severity, secrets, found))
         analysis.findings.extend(found)
         if secrets:
             _scrub(analysis.findings, secrets)
@@ -96,10 +137,10 @@ class Policy:
         when other manifests changed (no parse, no schema validation)."""
         found: list[Finding] = []
         for doc in analysis.manifest.documents:
-            if not applies_to(doc, None):
+            if not applies_to(doc):
                 continue
             for e in self.rules.values():
-                if not e.rule.workspace or e.rule.check is None or not applies_to(doc, e.rule.kinds):
+                if not e.rule.workspace or e.rule.check is None:
                     continue
                 ctx = Context(doc, e.rule.code, e.rule.name, e.severity, dict(e.options), self.env, analysis.manifest.lines, {},
                               workspace, analysis.path, e.rule.source)
@@ -114,14 +155,14 @@ class Policy:
         return found
 
     def _run(self, doc: Document, analysis: Analysis, secrets: list[str],
-             workspace: WorkspaceIndex | None = None) -> list[Finding]:
+             workspace: WorkspaceIndex | None = None, agent: bool = True) -> list[Finding]:
         out: list[Finding] = []
         # what rules may read besides the document: the schema it was validated with, the file's documents
         shared: dict[str, Any] = {"text": analysis.manifest.text, "schema": analysis.schemas.get(doc.index),
                                   "documents": analysis.manifest.documents}
         for code, e in self.rules.items():
             check = e.rule.check
-            if check is None or (e.rule.workspace and workspace is None) or not applies_to(doc, e.rule.kinds):
+            if check is None or (e.rule.workspace and workspace is None) or not reads(e.rule, doc, agent):
                 continue
             ctx = Context(doc, e.rule.code, e.rule.name, e.severity, dict(e.options), self.env, analysis.manifest.lines, shared,
                           workspace, analysis.path, e.rule.source)

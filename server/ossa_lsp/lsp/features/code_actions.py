@@ -81,9 +81,11 @@ def _missing_sections(entry: Entry) -> list[str]:
         if not isinstance(spec, dict):
             continue
         constraints = spec.get("constraints")
-        if not isinstance(constraints, dict) or "cost" not in constraints:
+        pasted = data.get("constraints") if data else None  # a block at the wrong level: SCHEMA001 moves it
+        if (not isinstance(constraints, dict) or "cost" not in constraints) and not (
+                isinstance(pasted, dict) and "cost" in pasted):
             out.append("cost")
-        if "observability" not in spec:
+        if "observability" not in spec and data is not None and "observability" not in data:
             out.append("observability")
         break
     return out

@@ -10,8 +10,9 @@ from ossa_lsp.core.rules.families import (
     observability,
     resources,
     security,
+    tools,
     vocabulary,
 )
 
-__all__ = ["compat", "cost", "hygiene", "llm", "mesh", "metadata", "observability", "resources", "security",
+__all__ = ["compat", "cost", "hygiene", "llm", "mesh", "metadata", "observability", "resources", "security", "tools",
            "vocabulary"]
