@@ -165,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from ossa_lsp.lsp.server import run
+    from ossa_lsp.lsp.app import run
 
     try:
         tcp = _host_port(args.tcp) if args.tcp else None
