@@ -19,6 +19,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ossa_lsp.core import files
 from ossa_lsp.core.constants import CONFIG_NAMES, FAIL_ON_LEVELS, MAP, PROFILES, SCALAR, SEVERITY_WORDS
 from ossa_lsp.core.findings import CodeInfo, Finding, Severity, register
 from ossa_lsp.core.rules import registry
@@ -398,12 +399,13 @@ def load_config(path: Path) -> LoadedConfig:
             hit = _cache.get(path)
         if hit is not None and hit[0] == st.st_mtime_ns and hit[1] == st.st_size:
             return hit[2]
-        data = path.read_bytes()
-    except OSError as err:
+        data = files.read_bytes(path)  # a regular file of bounded size: a config comes with the repository
+    except (OSError, files.FileError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err).removeprefix("cannot read: ")
         loaded = LoadedConfig(path=path, model=NO_CONFIG)
         loaded.problems = [ConfigProblem(str(path), Finding(code="CFG001", severity=Severity.ERROR, source="config",
-                                                            message=f"Cannot read the configuration: "
-                                                                    f"{err.strerror or err}", span=ZERO))]
+                                                            message=f"Cannot read the configuration: {reason}",
+                                                            span=ZERO))]
         return loaded
     try:
         text = data.decode("utf-8-sig")
