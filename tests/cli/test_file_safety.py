@@ -43,8 +43,7 @@ def test_a_fifo_met_while_walking_is_not_read_and_not_a_failure(cli, tmp_path):
     os.mkfifo(tmp_path / "m" / "x.ossa.yaml")
     r = cli("check", "-f", "json", "m", timeout=60)
     assert r.code == 0 and "Traceback" not in r.err
-    assert codes(r.out).get("m/good.ossa.yaml") == []
-    assert not [f for f in json.loads(r.out)["files"] if f.get("error")]
+    assert codes(r.out) == {"m/good.ossa.yaml": []}  # skipped: not even a warning
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
@@ -52,6 +51,17 @@ def test_dev_zero_is_refused_as_a_device(cli):
     r = cli("check", "/dev/zero", timeout=60)
     assert r.code == 2 and "Traceback" not in r.err
     assert "/dev/zero: error IO is a character device, not a regular file" in r.out
+
+
+@posix_only
+def test_a_schema_option_naming_a_fifo_or_a_device_is_a_usage_error_not_a_hang(cli, tmp_path):
+    os.mkfifo(tmp_path / "s.json")
+    write(tmp_path, "a.ossa.yaml", GOOD)
+    r = cli("check", "--schema", "s.json", "a.ossa.yaml", timeout=60)
+    assert r.code == 2 and r.err == ("ossa-lsp: cannot read schema file s.json: is a FIFO (named pipe), "
+                                     "not a regular file; only regular files are read\n")
+    if os.path.exists("/dev/zero"):
+        assert "is a character device" in cli("check", "--schema", "/dev/zero", "a.ossa.yaml", timeout=60).err
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
@@ -93,6 +103,35 @@ def test_an_unreadable_file_met_while_walking_is_a_warning(cli, tmp_path):
     [warning] = found["repo/secret.ossa.yaml"]["findings"]
     assert (warning["severity"], warning["message"]) == ("warning", "cannot read: Permission denied")
     assert no_hints(found["repo/good.ossa.yaml"]["findings"]) == []
+
+
+@posix_only
+def test_an_unreadable_folder_met_while_walking_is_a_warning_and_the_rest_is_checked(cli, tmp_path):
+    write(tmp_path, "repo/lost+found/a.ossa.yaml", GOOD)
+    write(tmp_path, "repo/bad.ossa.yaml", BAD)
+    locked = tmp_path / "repo" / "lost+found"
+    locked.chmod(0)
+    try:
+        r = cli("check", "repo", unprivileged=True)
+    finally:
+        locked.chmod(0o755)
+    assert "Traceback" not in r.err
+    assert "repo/bad.ossa.yaml:8:15: error SCHEMA004" in r.out
+    assert "repo/lost+found" in r.out and "Permission denied" in r.out
+    assert r.code == 1  # the findings decide, not the folder nobody named
+
+
+@posix_only
+def test_an_unreadable_folder_the_user_named_is_exit_two(cli, tmp_path):
+    write(tmp_path, "locked/a.ossa.yaml", GOOD)
+    (tmp_path / "locked").chmod(0)
+    try:
+        r = cli("check", "locked", unprivileged=True)
+    finally:
+        (tmp_path / "locked").chmod(0o755)
+    assert r.code == 2 and "Traceback" not in r.err
+    assert "locked" in r.out and "Permission denied" in r.out
+
 
 
 # --- --fix through links, and files it must not write ----------------------------------------------

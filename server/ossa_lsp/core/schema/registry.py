@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ossa_lsp.core import files
 from ossa_lsp.core.schema import formats
 from ossa_lsp.core.schema.versions import Choice, VersionEntry, choose
 
@@ -241,9 +242,12 @@ class SchemaRegistry:
         if hit is not None:
             return hit
         try:
-            schema = json.loads(p.read_text("utf-8"))
+            schema = json.loads(files.read_bytes(p).decode("utf-8"))  # bounded, regular files only
         except FileNotFoundError:
             raise SchemaError(f"schema file not found: {path}") from None
+        except files.FileError as err:
+            raise SchemaError(f"schema file not found: {path}" if err.kind == "missing"
+                              else f"cannot read schema file {path}: {err}") from None
         except (OSError, UnicodeDecodeError) as err:
             raise SchemaError(f"cannot read schema file {path}: {err}") from None
         except json.JSONDecodeError as err:
