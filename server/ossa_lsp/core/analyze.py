@@ -20,6 +20,7 @@ from ossa_lsp.core.schema.registry import (
     SchemaRegistry,
 )
 from ossa_lsp.core.schema.validate import show, validate_document
+from ossa_lsp.core.scrub import document_secrets, scrub_findings
 from ossa_lsp.core.text.source import DEFAULT_LIMITS, MAP, SCALAR, Document, Limits, Manifest, parse
 from ossa_lsp.core.text.spans import Span
 
@@ -44,6 +45,7 @@ class Analysis:
     documents: list[DocumentInfo] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     schemas: dict[int, CompiledSchema] = field(default_factory=dict)  # document index → schema used
+    secrets: list[str] = field(default_factory=list)  # found by the rules; masked with the document's own
 
     @property
     def errors(self) -> int:
@@ -214,5 +216,9 @@ def _analyze(
                                              schema=used.label if used is not None else None, valid=valid))
     if policy is not None:
         policy.apply(result, workspace)
+    # Masking is a property of the output: every message is scrubbed, whatever rules ran or broke.
+    if findings:
+        result.secrets.extend(document_secrets(manifest.text, (d.root for d in manifest.documents)))
+        scrub_findings(findings, result.secrets)
     findings.sort(key=Finding.sort_key)
     return result

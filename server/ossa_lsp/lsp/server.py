@@ -24,6 +24,8 @@ from pygls.workspace import TextDocument
 
 from ossa_lsp import __version__
 from ossa_lsp.core.discover import DATA_SUFFIXES, is_ossa_name, looks_like_ossa
+from ossa_lsp.core.scrub import scrub
+from ossa_lsp.output.escape import EscapingFormatter
 
 CONFIG_FILE_NAMES = (".ossa-lsp.yaml", ".ossa-lsp.yml")  # as core.config.CONFIG_NAMES (not imported: pydantic)
 
@@ -82,6 +84,7 @@ class OssaLanguageServer(LanguageServer):
         log.warning("ignored: %s: %s", type(error).__name__, error)
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        message = scrub(message)  # paths and values from the workspace: secrets masked, controls shown
         log.info(message)
         with contextlib.suppress(Exception):  # before initialize there is no transport to write to
             self.window_log_message(types.LogMessageParams(type=kind, message=message))
@@ -328,7 +331,7 @@ def _setup_logging(log_file: str | None, verbosity: int) -> None:
     level = logging.WARNING - 10 * min(verbosity, 2)
     handler: logging.Handler = logging.FileHandler(log_file, encoding="utf-8") if log_file else \
         logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(EscapingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

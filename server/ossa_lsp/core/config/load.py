@@ -388,6 +388,10 @@ def load_config_text(text: str, path: Path | None) -> LoadedConfig:
             loaded.env = Env(models=load_models(target))
         except DataError as err:
             problems.add("CFG005", f"models-file: {err}; using the bundled model data", ["models-file"])
+    if problems.items:  # masked and escaped like every manifest message (core/scrub.py)
+        from ossa_lsp.core.scrub import document_secrets, scrub_findings
+
+        scrub_findings((p.finding for p in problems.items), document_secrets(text, [doc.root if doc else None]))
     loaded.problems = problems.items
     return loaded
 

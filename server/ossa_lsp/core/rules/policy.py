@@ -13,7 +13,7 @@ from ossa_lsp.core.findings import CODES, Finding, Severity
 from ossa_lsp.core.rules.context import Context, Env
 from ossa_lsp.core.rules.families import hygiene
 from ossa_lsp.core.rules.registry import DEFAULT_PROFILE, RULES, Rule, in_order
-from ossa_lsp.core.rules.util import mask
+from ossa_lsp.core.scrub import scrub_findings
 from ossa_lsp.core.text.source import Document
 
 if TYPE_CHECKING:
@@ -77,8 +77,7 @@ class Policy:
             if applies_to(doc):
                 found.extend(self._run(doc, analysis, secrets, workspace))
         analysis.findings.extend(found)
-        if secrets:
-            _scrub(analysis.findings, secrets)
+        analysis.secrets.extend(secrets)  # `analyze` masks them in every message, with the document's own
         sups = suppress.parse(analysis.manifest)
         if not sups:
             return
@@ -110,6 +109,7 @@ class Policy:
         sups = suppress.parse(analysis.manifest)
         if sups:
             suppress.apply(sups, found)
+        scrub_findings(found, analysis.secrets)
         return found
 
     def _run(self, doc: Document, analysis: Analysis, secrets: list[str],
@@ -130,15 +130,3 @@ class Policy:
             secrets.extend(ctx.secrets)
         return out
 
-
-def _scrub(findings: list[Finding], secrets: list[str]) -> None:
-    """Mask any secret that another finding's message quotes (a schema message may show the value)."""
-    for f in findings:
-        for s in secrets:
-            at = f.message.find(s[:8])
-            while at >= 0:  # the whole secret, or as much of it as a shortened message quotes
-                n = 8
-                while n < len(s) and at + n < len(f.message) and f.message[at + n] == s[n]:
-                    n += 1
-                f.message = f.message[:at] + mask(s) + f.message[at + n:]
-                at = f.message.find(s[:8], at + 1)

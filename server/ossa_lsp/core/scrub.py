@@ -1,0 +1,277 @@
+"""The one scrubber every message passes before a front door shows it, and what counts as a secret.
+
+Masking is a property of the output, not of a rule: a schema message may quote a pasted key whatever
+rules run (`--select`, `--ignore`) and whatever else is broken in the document, so `analyze` scrubs
+every finding (message, related messages, fix titles) with the secrets of its document, and reporters
+scrub again by pattern. SEC001/SEC002 use the same recognisers, so the rules and the scrubber agree.
+
+Scrubbing also shows invisible characters (`visible`): a message is one printable line in every door.
+Every pattern here runs on user text and is linear-time (tests/unit/test_linear_patterns.py).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from ossa_lsp.core.findings import Finding
+    from ossa_lsp.core.text.source import Node
+
+# --- visible characters --------------------------------------------------------------------------
+
+# C0, DEL, C1 (with NEL), soft hyphen, Arabic letter mark, Mongolian vowel separator, zero-width and
+# bidi marks, line/paragraph separators, bidi embeddings/overrides/isolates (Trojan Source), invisible
+# operators, BOM, interlinear annotations, the noncharacters XML forbids, surrogates, tag characters
+# ("ASCII smuggling"). One character class: a linear scan.
+INVISIBLE_CLASS = (
+    "\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
+    "\ufffe\uffff\ud800-\udfff\U000e0000-\U000e007f"
+)
+_INVISIBLE = re.compile(f"[{INVISIBLE_CLASS}]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_char(c: str) -> str:
+    """One invisible character as a visible escape; a surrogateescape'd byte as the byte (`\\x80`)."""
+    named = _NAMED.get(c)
+    if named is not None:
+        return named
+    o = ord(c)
+    if 0xDC80 <= o <= 0xDCFF:  # os.fsdecode's stand-in for a byte that was not UTF-8
+        return f"\\x{o - 0xDC00:02x}"
+    if o <= 0xFF:
+        return f"\\x{o:02x}"
+    if o <= 0xFFFF:
+        return f"\\u{o:04x}"
+    return f"\\U{o:08x}"
+
+
+def visible(value: str) -> str:
+    """`value` as one printable line: control, format, line-separator and bidi characters escaped.
+    Idempotent; safe on a terminal, in a CI log and in XML 1.0."""
+    if _INVISIBLE.search(value) is None:
+        return value
+    return _INVISIBLE.sub(lambda m: escape_char(m.group()), value)
+
+
+# --- what a secret looks like --------------------------------------------------------------------
+
+# (kind, pattern, characters that may not precede it). Each pattern starts with a literal, and the
+# look-behind keeps a match from starting inside a run it could have started earlier in: with it,
+# every run of text is scanned from one start only, so matching stays linear (a JWT-like
+# `eyJ-eyJ-eyJ-…` was quadratic when every `eyJ` was a start).
+_SECRET_PATTERNS: list[tuple[str, str, str]] = [
+    ("an Anthropic API key", r"sk-ant-[A-Za-z0-9_\-]{20,}", "A-Za-z0-9_"),
+    ("an OpenAI API key", r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}", "A-Za-z0-9_"),
+    ("an AWS access key id", r"(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Za-z])", "A-Za-z0-9_"),
+    ("a GitHub token", r"(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,}", "A-Za-z0-9_"),
+    ("a Slack token", r"xox[abposr]-[A-Za-z0-9\-]{10,}", "A-Za-z0-9_"),
+    ("a Google API key", r"AIza[0-9A-Za-z_\-]{35}", "A-Za-z0-9_"),
+    # The whole PEM block when it is there: a quote cut short must not show the key's first lines.
+    ("a private key", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[A-Za-z0-9+/=\s\\]*"
+                      r"(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----)?", "A-Za-z0-9_"),
+    ("a JSON Web Token", r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}", "A-Za-z0-9_\\-"),
+]
+URL_PASSWORD = "a password in a URL"  # found by `_url_passwords`, not by a regex (see there)
+SECRET_KINDS = [k for k, _p, _b in _SECRET_PATTERNS] + [URL_PASSWORD]
+_SECRET_RE = re.compile("|".join(f"(?<![{b}])(?P<s{i}>{p})" for i, (_k, p, b) in enumerate(_SECRET_PATTERNS)))
+# Every secret above contains one of these; `in` is far cheaper than a regex scan.
+MARKERS = ("sk-", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "AIza",
+           "PRIVATE KEY", "eyJ", "://")
+_GENERIC = {0, 1}  # sk- keys: also words like 'sk-assessment-framework', so they must look random
+
+# How a credential is meant to be written: a reference the runtime resolves, never the secret itself.
+REFERENCE = re.compile(
+    r"""\A(?:
+        [A-Z][A-Z0-9_]*                                   # API_KEY_SECRET: a secret or environment variable name
+      | \$\{[^}]+\} | \$[A-Za-z_][A-Za-z0-9_]*            # ${VAR}, $VAR
+      | \{\{.*\}\}                                        # a template placeholder
+      | (?:secrets?|vault|env|file|k8s|kubernetes|secretref|ssm|arn|sops|op|awssm|aws-secretsmanager|gcpsm
+          |gcp-secretmanager|azurekv|azure-keyvault|keyvault):\S+   # secret://name, vault:path, env:NAME, ...
+      | (?:secrets?|vault|kv)/[\w./-]+                    # secret/ticket-api-token: a path in a secret store
+    )\Z""", re.X)
+CRED_KEY = re.compile(r"secret|token|passw|pwd|api[-_]?key|credential|private[-_]?key|access[-_]?key|bearer", re.I)
+NOT_CRED_KEY = re.compile(r"(?:path|file|ref|name|env|id|url|uri|endpoint|type|scopes?|header|limit|ttl)\Z", re.I)
+_SCHEME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-")
+_AUTHORITY_END = re.compile(r"[/\s]")
+
+
+class Hit(NamedTuple):
+    kind: str
+    secret: str  # the part to mask (for a URL, the password)
+    start: int  # of `secret` in the scanned text
+    end: int
+
+
+def has_marker(text: str) -> bool:
+    return any(m in text for m in MARKERS)
+
+
+def has_template(text: str) -> bool:
+    return "${" in text or "{{" in text or text.startswith("$")
+
+
+def entropy(text: str) -> float:
+    """Shannon entropy in bits per character."""
+    if not text:
+        return 0.0
+    n = len(text)
+    return -sum(c / n * math.log2(c / n) for c in Counter(text).values())
+
+
+def looks_random(text: str) -> bool:
+    return any(c.isdigit() for c in text) and any(c.isalpha() for c in text) and entropy(text) >= 3.0
+
+
+def _url_passwords(text: str) -> Iterator[Hit]:
+    """`scheme://user:password@host`: from each `://`, the scheme is read backwards and the userinfo
+    forwards up to the first `/` or space. Each stretch of text is read at most twice, so this is
+    linear where the regex `[a-z][a-z0-9+.-]*://…` was quadratic on `a.a.a.…` (every `a` a start)."""
+    at = text.find("://")
+    while at >= 0:
+        begin = at
+        while begin > 0 and text[begin - 1] in _SCHEME_CHARS:
+            begin -= 1
+        while begin < at and not text[begin].isalpha():  # a scheme starts with a letter
+            begin += 1
+        m = _AUTHORITY_END.search(text, at + 3)
+        end = m.start() if m is not None else len(text)
+        authority = text[at + 3:end]
+        userinfo, sep, _host = authority.partition("@")
+        user, colon, password = userinfo.partition(":")
+        if begin < at and sep and colon and user and password and not (REFERENCE.match(password)
+                                                                       or has_template(password)):
+            start = at + 3 + len(user) + 1
+            yield Hit(URL_PASSWORD, password, start, start + len(password))
+        at = text.find("://", end if end > at + 3 else at + 3)
+
+
+def find_secrets(text: str) -> Iterator[Hit]:
+    """Every recognisable secret in `text`, in order of kind then position."""
+    if not has_marker(text):
+        return
+    for m in _SECRET_RE.finditer(text):
+        i = next(n for n in range(len(_SECRET_PATTERNS)) if m.group(f"s{n}") is not None)
+        secret = m.group(0)
+        if i in _GENERIC and not looks_random(secret[3:]):
+            continue
+        yield Hit(_SECRET_PATTERNS[i][0], secret, m.start(), m.end())
+    if "://" in text:
+        yield from _url_passwords(text)
+
+
+def is_credential_key(key: str) -> bool:
+    return CRED_KEY.search(key) is not None and NOT_CRED_KEY.search(key) is None
+
+
+def is_plain_credential(value: str) -> bool:
+    """A value under a credential key that is not a reference, template, path or URL: the secret itself."""
+    v = value.strip()
+    return (len(v) >= 8 and not any(c.isspace() for c in v) and REFERENCE.match(v) is None
+            and not has_template(v) and not v.startswith(("/", "./", "~", "../")) and "://" not in v)
+
+
+def very_random(value: str) -> bool:
+    """Random enough to be a key wherever it is (SEC002's bar outside credential keys)."""
+    return (len(value) >= 32 and not any(c.isspace() for c in value) and any(c.isdigit() for c in value)
+            and any(c.islower() for c in value) and any(c.isupper() for c in value) and entropy(value) >= 4.5)
+
+
+def mask(secret: str) -> str:
+    """A secret as it may appear in output: at most 4 leading characters and the length, never the tail."""
+    shown = min(4, max(0, len(secret) // 4))
+    return f"{secret[:shown]}…({len(secret)} chars)"
+
+
+# --- the scrubber --------------------------------------------------------------------------------
+
+
+def document_secrets(text: str, roots: Iterable[Node | None]) -> list[str]:
+    """Secrets of one file: recognisable ones anywhere in its text (also after a syntax error), and the
+    values under credential keys or random enough to be keys, whatever rules are enabled."""
+    from ossa_lsp.core.text.source import MAP, SCALAR, SEQ, key_text
+
+    found = [h.secret for h in find_secrets(text)]
+    for root in roots:
+        stack: list[tuple[str, Node]] = [("", root)] if root is not None else []
+        while stack:
+            key, node = stack.pop()
+            kind = node.kind
+            if kind == SCALAR:  # aliases are skipped: the anchored value is scrubbed where it is defined
+                value = node.value
+                if isinstance(value, str) and len(value) >= 8:
+                    if (key and is_credential_key(key) and is_plain_credential(value)) or very_random(value):
+                        found.append(value.strip())
+                    elif "\\" in text:  # an escaped key is only whole once decoded
+                        found.extend(h.secret for h in find_secrets(value))
+            elif kind == MAP:
+                for k, v in node.items:
+                    stack.append((key_text(k), v))
+            elif kind == SEQ:
+                stack.extend((key, v) for v in node.items)
+    return found
+
+
+class Scrubber:
+    """Masks the given secrets (also the prefix of one a shortened quote shows) and any recognisable
+    secret, and shows invisible characters."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self.secrets = sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True)
+
+    def __call__(self, message: str) -> str:
+        return visible(self.mask(message))
+
+    def mask(self, text: str) -> str:
+        """`text` with the secrets masked; other characters untouched (for markdown, which has lines)."""
+        for s in self.secrets:
+            text = _mask_known(text, s)
+        for hit in sorted(find_secrets(text), key=lambda h: h.start, reverse=True):
+            if text[hit.start:hit.end] == hit.secret:  # an earlier replacement may have moved it
+                text = text[:hit.start] + mask(hit.secret) + text[hit.end:]
+        return text
+
+    def finding(self, f: Finding) -> None:
+        f.message = self(f.message)
+        if f.related:
+            f.related = tuple(replace(r, message=self(r.message)) for r in f.related)
+        if f.fixes:
+            f.fixes = tuple(replace(x, title=self(x.title)) for x in f.fixes)
+
+
+def _mask_known(message: str, secret: str) -> str:
+    """Mask `secret` wherever the message quotes it whole or cut short (at least its first 8 characters)."""
+    head = secret[:8]
+    at = message.find(head)
+    while at >= 0:
+        n = 8
+        while n < len(secret) and at + n < len(message) and message[at + n] == secret[n]:
+            n += 1
+        shown = mask(secret)
+        message = message[:at] + shown + message[at + n:]
+        at = message.find(head, at + len(shown))
+    return message
+
+
+PATTERNS = Scrubber()  # for text with no document behind it (config files, errors): recognisable secrets
+
+
+def scrub(message: str) -> str:
+    """A message with recognisable secrets masked and invisible characters shown."""
+    return PATTERNS(message)
+
+
+def mask_secrets(text: str) -> str:
+    """Recognisable secrets masked, nothing else changed (hover markdown)."""
+    return PATTERNS.mask(text)
+
+
+def scrub_findings(findings: Iterable[Finding], secrets: Iterable[str] = ()) -> None:
+    clean = Scrubber(secrets)
+    for f in findings:
+        clean.finding(f)
