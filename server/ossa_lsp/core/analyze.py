@@ -20,7 +20,7 @@ from ossa_lsp.core.schema.registry import (
     SchemaRegistry,
 )
 from ossa_lsp.core.schema.validate import show, validate_document
-from ossa_lsp.core.scrub import document_secrets, scrub_findings
+from ossa_lsp.core.scrub import scrub_findings, tree_secrets
 from ossa_lsp.core.text.source import DEFAULT_LIMITS, MAP, SCALAR, Document, Limits, Manifest, parse
 from ossa_lsp.core.text.spans import Span
 
@@ -45,7 +45,8 @@ class Analysis:
     documents: list[DocumentInfo] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     schemas: dict[int, CompiledSchema] = field(default_factory=dict)  # document index → schema used
-    secrets: list[str] = field(default_factory=list)  # found by the rules; masked with the document's own
+    secrets: list[str] = field(default_factory=list)  # values to mask in every message (core/scrub.py)
+    scanned: set[int] = field(default_factory=set)  # documents whose values the policy checked for secrets
 
     @property
     def errors(self) -> int:
@@ -218,7 +219,7 @@ def _analyze(
         policy.apply(result, workspace)
     # Masking is a property of the output: every message is scrubbed, whatever rules ran or broke.
     if findings:
-        result.secrets.extend(document_secrets(manifest.text, (d.root for d in manifest.documents)))
-        scrub_findings(findings, result.secrets)
+        result.secrets.extend(tree_secrets(d.root for d in manifest.documents if d.index not in result.scanned))
+        scrub_findings(findings, result.secrets, manifest.text)
     findings.sort(key=Finding.sort_key)
     return result

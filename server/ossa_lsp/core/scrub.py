@@ -16,7 +16,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING, NamedTuple
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from ossa_lsp.core.findings import Finding
@@ -61,28 +62,34 @@ def visible(value: str) -> str:
 
 # --- what a secret looks like --------------------------------------------------------------------
 
-# (kind, pattern, characters that may not precede it). Each pattern starts with a literal, and the
-# look-behind keeps a match from starting inside a run it could have started earlier in: with it,
-# every run of text is scanned from one start only, so matching stays linear (a JWT-like
-# `eyJ-eyJ-eyJ-…` was quadratic when every `eyJ` was a start).
-_SECRET_PATTERNS: list[tuple[str, str, str]] = [
-    ("an Anthropic API key", r"sk-ant-[A-Za-z0-9_\-]{20,}", "A-Za-z0-9_"),
-    ("an OpenAI API key", r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}", "A-Za-z0-9_"),
-    ("an AWS access key id", r"(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Za-z])", "A-Za-z0-9_"),
-    ("a GitHub token", r"(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,}", "A-Za-z0-9_"),
-    ("a Slack token", r"xox[abposr]-[A-Za-z0-9\-]{10,}", "A-Za-z0-9_"),
-    ("a Google API key", r"AIza[0-9A-Za-z_\-]{35}", "A-Za-z0-9_"),
+_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_WORD_DASH = _WORD | {"-"}
+
+# (kind, literal prefixes, pattern, characters that may not precede it). Each prefix is found with
+# `str.find` and the pattern tried there only; after a match the search goes on from its end. The
+# "may not precede" set keeps a match from starting inside a run it could have started earlier in, so
+# every run of text is scanned from one start only and the scan stays linear (with every `eyJ` a start,
+# `eyJ-eyJ-eyJ-…` was quadratic).
+_SECRET_PATTERNS: list[tuple[str, tuple[str, ...], str, frozenset[str]]] = [
+    ("an Anthropic API key", ("sk-",), r"sk-ant-[A-Za-z0-9_\-]{20,}", _WORD),
+    ("an OpenAI API key", ("sk-",), r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}", _WORD),
+    ("an AWS access key id", ("AKIA", "ASIA"), r"(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Za-z])", _WORD),
+    ("a GitHub token", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+     r"(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,}", _WORD),
+    ("a Slack token", ("xox",), r"xox[abposr]-[A-Za-z0-9\-]{10,}", _WORD),
+    ("a Google API key", ("AIza",), r"AIza[0-9A-Za-z_\-]{35}", _WORD),
     # The whole PEM block when it is there: a quote cut short must not show the key's first lines.
-    ("a private key", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[A-Za-z0-9+/=\s\\]*"
-                      r"(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----)?", "A-Za-z0-9_"),
-    ("a JSON Web Token", r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}", "A-Za-z0-9_\\-"),
+    ("a private key", ("-----BEGIN ",), r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[A-Za-z0-9+/=\s\\]*"
+                                        r"(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----)?", _WORD),
+    ("a JSON Web Token", ("eyJ",), r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}", _WORD_DASH),
 ]
+_COMPILED = [re.compile(p) for _k, _x, p, _b in _SECRET_PATTERNS]
 URL_PASSWORD = "a password in a URL"  # found by `_url_passwords`, not by a regex (see there)
-SECRET_KINDS = [k for k, _p, _b in _SECRET_PATTERNS] + [URL_PASSWORD]
-_SECRET_RE = re.compile("|".join(f"(?<![{b}])(?P<s{i}>{p})" for i, (_k, p, b) in enumerate(_SECRET_PATTERNS)))
-# Every secret above contains one of these; `in` is far cheaper than a regex scan.
-MARKERS = ("sk-", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "AIza",
-           "PRIVATE KEY", "eyJ", "://")
+SECRET_KINDS = [k for k, _x, _p, _b in _SECRET_PATTERNS] + [URL_PASSWORD]
+_REGEX_MARKERS = ("sk-", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "AIza",
+                  "-----BEGIN ", "eyJ")
+# Every secret contains one of these; `in` is far cheaper than a scan.
+MARKERS = (*_REGEX_MARKERS, "://")
 _GENERIC = {0, 1}  # sk- keys: also words like 'sk-assessment-framework', so they must look random
 
 # How a credential is meant to be written: a reference the runtime resolves, never the secret itself.
@@ -153,18 +160,31 @@ def _url_passwords(text: str) -> Iterator[Hit]:
 
 def find_secrets(text: str) -> Iterator[Hit]:
     """Every recognisable secret in `text`, in order of kind then position."""
-    if not has_marker(text):
-        return
-    for m in _SECRET_RE.finditer(text):
-        i = next(n for n in range(len(_SECRET_PATTERNS)) if m.group(f"s{n}") is not None)
-        secret = m.group(0)
-        if i in _GENERIC and not looks_random(secret[3:]):
-            continue
-        yield Hit(_SECRET_PATTERNS[i][0], secret, m.start(), m.end())
+    yield from _pattern_secrets(text)
     if "://" in text:
         yield from _url_passwords(text)
 
 
+def _pattern_secrets(text: str) -> Iterator[Hit]:
+    taken: set[int] = set()  # an Anthropic key is not an OpenAI key as well
+    for i, (kind, prefixes, _p, before) in enumerate(_SECRET_PATTERNS):
+        pattern = _COMPILED[i]
+        for prefix in prefixes:
+            at = text.find(prefix)
+            while at >= 0:
+                nxt = at + 1
+                if (at == 0 or text[at - 1] not in before) and at not in taken:
+                    m = pattern.match(text, at)
+                    if m is not None:
+                        nxt = m.end()
+                        secret = m.group()
+                        if i not in _GENERIC or looks_random(secret[3:]):
+                            taken.add(at)
+                            yield Hit(kind, secret, at, nxt)
+                at = text.find(prefix, nxt)
+
+
+@lru_cache(maxsize=4096)  # keys repeat across documents
 def is_credential_key(key: str) -> bool:
     return CRED_KEY.search(key) is not None and NOT_CRED_KEY.search(key) is None
 
@@ -178,7 +198,8 @@ def is_plain_credential(value: str) -> bool:
 
 def very_random(value: str) -> bool:
     """Random enough to be a key wherever it is (SEC002's bar outside credential keys)."""
-    return (len(value) >= 32 and not any(c.isspace() for c in value) and any(c.isdigit() for c in value)
+    return (len(value) >= 32 and " " not in value and not any(c.isspace() for c in value)
+            and any(c.isdigit() for c in value)
             and any(c.islower() for c in value) and any(c.isupper() for c in value) and entropy(value) >= 4.5)
 
 
@@ -191,29 +212,54 @@ def mask(secret: str) -> str:
 # --- the scrubber --------------------------------------------------------------------------------
 
 
-def document_secrets(text: str, roots: Iterable[Node | None]) -> list[str]:
-    """Secrets of one file: recognisable ones anywhere in its text (also after a syntax error), and the
-    values under credential keys or random enough to be keys, whatever rules are enabled."""
+def _is_secret_value(value: str, under_credential_key: bool) -> bool:
+    return (under_credential_key and is_plain_credential(value)) or (len(value) >= 32 and very_random(value))
+
+
+def tree_secrets(roots: Iterable[Node | None]) -> list[str]:
+    """Values under credential keys or random enough to be keys, whatever rules are enabled; and
+    recognisable secrets written with escapes (only whole once decoded)."""
     from ossa_lsp.core.text.source import MAP, SCALAR, SEQ, key_text
 
-    found = [h.secret for h in find_secrets(text)]
+    found: list[str] = []
     for root in roots:
-        stack: list[tuple[str, Node]] = [("", root)] if root is not None else []
+        stack: list[tuple[bool, Node]] = [(False, root)] if root is not None else []
         while stack:
-            key, node = stack.pop()
+            under_cred, node = stack.pop()
             kind = node.kind
             if kind == SCALAR:  # aliases are skipped: the anchored value is scrubbed where it is defined
                 value = node.value
                 if isinstance(value, str) and len(value) >= 8:
-                    if (key and is_credential_key(key) and is_plain_credential(value)) or very_random(value):
+                    if _is_secret_value(value, under_cred):
                         found.append(value.strip())
-                    elif "\\" in text:  # an escaped key is only whole once decoded
+                    elif has_marker(value):
                         found.extend(h.secret for h in find_secrets(value))
             elif kind == MAP:
                 for k, v in node.items:
-                    stack.append((key_text(k), v))
+                    stack.append((is_credential_key(k.value if isinstance(k.value, str) else key_text(k)), v))
             elif kind == SEQ:
-                stack.extend((key, v) for v in node.items)
+                stack.extend((under_cred, v) for v in node.items)
+    return found
+
+
+def string_secrets(strings: Iterable[tuple[Any, Node]]) -> list[str]:
+    """As `tree_secrets`, from the (trail, node) list of every text value that the rules already built
+    (core/rules/context.py): no second walk of the tree."""
+    found: list[str] = []
+    for trail, node in strings:
+        value = node.value
+        if len(value) < 8:
+            continue
+        key, t = "", trail
+        while t is not None:  # the nearest mapping key (list items inherit their list's key)
+            t, part = t
+            if isinstance(part, str):
+                key = part
+                break
+        if _is_secret_value(value, is_credential_key(key)):
+            found.append(value.strip())
+        elif has_marker(value):
+            found.extend(h.secret for h in find_secrets(value))
     return found
 
 
@@ -271,7 +317,14 @@ def mask_secrets(text: str) -> str:
     return PATTERNS.mask(text)
 
 
-def scrub_findings(findings: Iterable[Finding], secrets: Iterable[str] = ()) -> None:
-    clean = Scrubber(secrets)
-    for f in findings:
+def scrub_findings(findings: Iterable[Finding], secrets: Iterable[str] = (), text: str | None = None) -> None:
+    """Scrub every message of `findings` with the given secrets; with the file's `text`, also the
+    recognisable secrets written anywhere in it (when a message might quote one: it has a marker)."""
+    found = list(findings)
+    known = list(secrets)
+    if text is not None and any(has_marker(f.message) or any(has_marker(r.message) for r in f.related)
+                                for f in found):
+        known.extend(h.secret for h in find_secrets(text))
+    clean = Scrubber(known)
+    for f in found:
         clean.finding(f)

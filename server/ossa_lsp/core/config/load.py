@@ -389,9 +389,9 @@ def load_config_text(text: str, path: Path | None) -> LoadedConfig:
         except DataError as err:
             problems.add("CFG005", f"models-file: {err}; using the bundled model data", ["models-file"])
     if problems.items:  # masked and escaped like every manifest message (core/scrub.py)
-        from ossa_lsp.core.scrub import document_secrets, scrub_findings
+        from ossa_lsp.core.scrub import scrub_findings, tree_secrets
 
-        scrub_findings((p.finding for p in problems.items), document_secrets(text, [doc.root if doc else None]))
+        scrub_findings((p.finding for p in problems.items), tree_secrets([doc.root if doc else None]), text)
     loaded.problems = problems.items
     return loaded
 

@@ -13,7 +13,7 @@ from ossa_lsp.core.findings import CODES, Finding, Severity
 from ossa_lsp.core.rules.context import Context, Env
 from ossa_lsp.core.rules.families import hygiene
 from ossa_lsp.core.rules.registry import DEFAULT_PROFILE, RULES, Rule, in_order
-from ossa_lsp.core.scrub import scrub_findings
+from ossa_lsp.core.scrub import scrub_findings, string_secrets
 from ossa_lsp.core.text.source import Document
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ class Policy:
             if applies_to(doc):
                 found.extend(self._run(doc, analysis, secrets, workspace))
         analysis.findings.extend(found)
-        analysis.secrets.extend(secrets)  # `analyze` masks them in every message, with the document's own
+        analysis.secrets.extend(secrets)  # `analyze` masks them in every message
         sups = suppress.parse(analysis.manifest)
         if not sups:
             return
@@ -109,7 +109,7 @@ class Policy:
         sups = suppress.parse(analysis.manifest)
         if sups:
             suppress.apply(sups, found)
-        scrub_findings(found, analysis.secrets)
+        scrub_findings(found, analysis.secrets, analysis.manifest.text)
         return found
 
     def _run(self, doc: Document, analysis: Analysis, secrets: list[str],
@@ -128,5 +128,9 @@ class Policy:
                 _internal_error("internal error in rule %s on %s (document %d): %s: %s", code,
                           analysis.path or "<text>", doc.index, type(err).__name__, err)
             secrets.extend(ctx.secrets)
+        strings = shared.get("strings")  # every text value, if a rule listed them: reused, not walked again
+        if strings is not None:
+            secrets.extend(string_secrets(strings))
+            analysis.scanned.add(doc.index)
         return out
 
