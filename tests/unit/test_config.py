@@ -58,7 +58,7 @@ def test_select_replaces_extend_select_adds_ignore_removes_by_code_name_or_prefi
                                        "extend-select: META001\nignore: [SEC00, secret-literal]\n")
     policy, problems = resolve_policy(tmp_path / "a.ossa.yaml")
     assert problems == []
-    assert sorted(policy.rules) == ["COST001", "META001"]
+    assert sorted(policy.rules) == ["COST001", "META001", "SEC010"]  # the SEC00 prefix stops at SEC009
     write(tmp_path, ".ossa-lsp.yaml", "extend-select: [OBS001]\nignore: [LLM]\n")
     policy, _ = resolve_policy(tmp_path / "a.ossa.yaml")
     assert "OBS001" in policy.rules and policy.rules["OBS001"].severity == Severity.WARNING

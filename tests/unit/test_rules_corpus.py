@@ -29,6 +29,7 @@ SONNET_35_LIMIT = "maxTokens 10000 > 8192, Claude 3.5 Sonnet's output limit: the
 TURBO_LIMIT = "maxTokens above 4096, GPT-4 Turbo's output limit: the API rejects the request"
 OPUS_3_LIMIT = "maxTokens 16000 > 4096, Claude 3 Opus's output limit: the API rejects the request"
 SONNET_3_LIMIT = "maxTokens 8000 > 4096, Claude 3 Sonnet's output limit: the API rejects the request"
+ANONYMOUS_EXTERNAL = "a tool calls a public host with auth type none: a note (info) so a reviewer confirms the API is public"
 BEARER_NO_SECRET = "trivy-scanner: auth type bearer with no credentials, so there is no token to send"
 
 SCANNER = {"LLM005": SONNET_3_RETIRED, "LLM002": SONNET_3_LIMIT, "SEC005": BEARER_NO_SECRET}
@@ -56,11 +57,17 @@ EXPECTED: dict[tuple[str, int, str], str] = {
     ("manifests/v1/005-examples-kagent-documentation-agent.ossa.yaml", 0, "LLM005"): OPUS_3_RETIRED,
     **{("manifests/v1/008-examples-kagent-security-scanner.ossa.yaml", 0, code): why for code, why in SCANNER.items()},
     # Mutants of the security scanner above keep its three problems unless the mutation touched them
-    # (045 changes the auth type, so SEC005 no longer applies).
+    # (045 changes the auth type, so SEC005 no longer applies). A lowercase kind or an apiVersion without
+    # `ossa/` does not switch the policy off: the schema reports the mistake, the rules still read the agent.
     **{(f"mutants/v0.2.2/{name}.ossa.yaml", 0, code): why
-       for name in ("013-name-underscore", "017-name-missing", "022-version-yaml-date", "035-temperature-negative",
+       for name in ("003-apiversion-no-prefix", "007-kind-lowercase", "013-name-underscore", "017-name-missing", "022-version-yaml-date", "035-temperature-negative",
                     "049-autonomy-extra-property", "062-taxonomy-extra-property", "068-ext-kagent-replicas-zero")
        for code, why in SCANNER.items()},
+    **{(f"manifests/{name}.ossa.yaml", doc, "SEC010"): ANONYMOUS_EXTERNAL
+       for name, doc in (("v0.2.2/003-examples-migration-guides-from-langchain-to-ossa", 1),
+                         ("v0.2.6/005-agents-discord-bot-agent", 0),
+                         ("v0.2.8/011-examples-migration-guides-from-langchain-to-ossa", 1),
+                         ("v0.2.9/013-examples-migration-guides-from-langchain-to-ossa", 1))},
     ("mutants/v0.2.2/045-tool-auth-type.ossa.yaml", 0, "LLM002"): SONNET_3_LIMIT,
     ("mutants/v0.2.2/045-tool-auth-type.ossa.yaml", 0, "LLM005"): SONNET_3_RETIRED,
 }

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from ossa_lsp.core.analyze import Analysis, analyze
+from ossa_lsp.core.constants import PROFILES
 from ossa_lsp.core.findings import CODES, Finding, Severity, doc_url
-from ossa_lsp.core.rules import registry
 from ossa_lsp.core.rules.context import Env
 from ossa_lsp.core.rules.data import bundled_models
 from ossa_lsp.core.rules.policy import Enabled, Policy
@@ -54,7 +54,7 @@ def test_profiles_turn_on_more_rules_and_raise_severities():
 
 
 def test_every_profile_has_rules_and_baseline_is_the_smallest():
-    sets = {p: {r.code for r in in_order() if r.levels.get(p)} for p in registry.PROFILES}
+    sets = {p: {r.code for r in in_order() if r.levels.get(p)} for p in PROFILES}
     assert sets["baseline"] < sets["enterprise"] < sets["strict"] == set(RULES)
 
 

@@ -60,7 +60,7 @@ def test_trailing_comment_on_a_list_item_covers_that_item():
     text = HEAD + TOOLS.replace("    - type: http\n      name: b", "    - type: http  # ossa-lsp: ignore[SEC] -- b\n"
                                 "      name: b")
     r = check(text)
-    assert [line for c, line in codes(r, suppressed=True)] == [13]
+    assert [line for c, line in codes(r, suppressed=True)] == [13, 14]  # b's SEC003 (endpoint) and SEC010 (auth)
     assert ("SEC003", 9) in codes(r)
 
 

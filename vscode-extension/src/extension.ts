@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 
 import { Commands, GraphResult, RULE_SCHEME, ValidateSummary } from './commands';
 import { isOssaDocument, OSSA_GLOB, specVersion } from './detect';
-import { onPythonEnvironmentChange, ServerController, ServerState } from './server';
+import { findBundle, onPythonEnvironmentChange, ServerController, ServerState } from './server';
 import { formatVersion } from './version';
 
 /** What `activate` returns: used by the integration tests, harmless for anyone else. */
@@ -36,7 +36,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<OssaAp
   };
   const own = new Set<string>((context.extension.packageJSON.contributes?.commands ?? [])
     .map((c: { command: string }) => c.command));
-  const server = new ServerController(output, notify, own);
+  const server = new ServerController(output, notify, own, findBundle(context.extensionPath));
   controller = server;
   const commands = new Commands(server, context.extensionUri, notify.info);
   const status = vscode.window.createStatusBarItem('ossa.status', vscode.StatusBarAlignment.Right, 100);
@@ -48,7 +48,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<OssaAp
     const doc = editor?.document;
     const ossa = doc !== undefined && isOssaDocument(doc);
     const spec = ossa ? specVersion(doc.getText(), doc.fileName, doc.languageId) : undefined;
-    const version = server.version ? `ossa-lsp ${formatVersion(server.version)}` : 'ossa-lsp';
+    const version = server.version
+      ? `ossa-lsp ${formatVersion(server.version)}${server.launch?.source === 'bundled' ? ' (bundled)' : ''}`
+      : 'ossa-lsp';
     const texts: Record<ServerState, [string, string]> = {
       stopped: ['$(circle-outline) OSSA', 'OSSA language server: stopped'],
       starting: ['$(sync~spin) OSSA', 'OSSA language server: starting…'],

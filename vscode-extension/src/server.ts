@@ -3,7 +3,9 @@
 // modules (serverCommand.ts, settings.ts, version.ts); this file only talks to VS Code.
 
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   DynamicFeature,
@@ -22,13 +24,22 @@ import {
 import { commandsToRegister } from './commandIds';
 
 import { DATA_LANGUAGES } from './detect';
-import { describe, Launch, resolveLaunch, versionProbe } from './serverCommand';
+import { Bundle, describe, Launch, resolveLaunch, versionProbe } from './serverCommand';
 import { ExpandContext, readServerSettings } from './settings';
-import { formatVersion, isServerCheckout, judge, ProbeResult, problemMessage, Verdict, Version } from './version';
+import { Failure, formatVersion, isServerCheckout, judge, pickProblem, ProbeResult, problemMessage, Version } from './version';
 
 export type ServerState = 'stopped' | 'starting' | 'running' | 'failed';
 
 const PROBE_TIMEOUT_MS = 30000;
+// `python -m ossa_lsp` runs in the workspace folder: without this, Python 3.11+ would put that folder
+// first on sys.path and import an `ossa_lsp` the workspace contains (bundled launches use -I instead).
+const SERVER_ENV = { PYTHONSAFEPATH: '1', PYTHONUNBUFFERED: '1' };
+
+/** The bundle of a platform .vsix (bundled/libs/ is made by tools/bundle_server.py), if this one has it. */
+export function findBundle(extensionPath: string): Bundle | undefined {
+  const dir = path.join(extensionPath, 'bundled');
+  return existsSync(path.join(dir, 'libs', 'BUNDLE.json')) ? { launcher: path.join(dir, 'launch.py') } : undefined;
+}
 
 /** Notifications are routed through here so the integration tests can read what a user would see. */
 export interface Notifier {
@@ -51,6 +62,8 @@ export class ServerController implements vscode.Disposable {
     private readonly notify: Notifier,
     /** The command ids the extension registers itself (package.json contributes.commands). */
     private readonly ownCommands: ReadonlySet<string> = new Set(),
+    /** The server bundled in this .vsix, if any. */
+    private readonly bundle?: Bundle,
   ) {}
 
   dispose(): void {
@@ -110,7 +123,7 @@ export class ServerController implements vscode.Disposable {
       command: launch.command,
       args: launch.args,
       transport: TransportKind.stdio,  // the client appends --stdio; the server accepts it
-      options: { cwd: folder, env: { ...process.env, PYTHONUNBUFFERED: '1' } },
+      options: { cwd: folder, env: { ...process.env, ...SERVER_ENV } },
     };
     const selector = DATA_LANGUAGES.flatMap((language) => [
       { scheme: 'file', language },
@@ -168,11 +181,11 @@ export class ServerController implements vscode.Disposable {
       env: process.env,
     };
     const fromPython = settings.command.length || settings.python ? undefined : await pythonExtensionInterpreter();
-    const { candidates, problems } = resolveLaunch(settings, ctx, fromPython);
+    const { candidates, problems } = resolveLaunch(settings, ctx, fromPython, process.platform, this.bundle);
     for (const p of problems) {
       this.output.warn(p);
     }
-    let first: [Launch, Exclude<Verdict, { ok: true }>] | undefined;
+    const failed: Array<[Launch, Failure]> = [];
     for (const launch of candidates) {
       const probe = versionProbe(launch);
       const result = await run(probe.command, probe.args, ctx.folders[0]?.path);
@@ -182,14 +195,12 @@ export class ServerController implements vscode.Disposable {
       if (verdict.ok) {
         return [launch, verdict.version];
       }
-      // A default candidate that does not exist at all (no `python` on PATH) is not the interesting one.
-      if (!first || (first[1].reason === 'not-found' && verdict.reason !== 'not-found')) {
-        first = [launch, verdict];
-      }
+      failed.push([launch, verdict]);
     }
-    if (first) {
+    const problem = pickProblem(failed);
+    if (problem) {
       const checkout = await serverCheckout();
-      const { message, install } = problemMessage(first[0], first[1], checkout);
+      const { message, install } = problemMessage(problem[0], problem[1], checkout);
       await this.report(message, install);
     }
     return undefined;
@@ -235,7 +246,7 @@ class OssaLanguageClient extends LanguageClient {
 
 function run(command: string, args: string[], cwd: string | undefined): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, timeout: PROBE_TIMEOUT_MS, windowsHide: true, env: process.env },
+    execFile(command, args, { cwd, timeout: PROBE_TIMEOUT_MS, windowsHide: true, env: { ...process.env, ...SERVER_ENV } },
       (error, stdout, stderr) => {
         const out = { stdout: String(stdout), stderr: String(stderr) };
         const code = (error as { code?: unknown } | null)?.code;

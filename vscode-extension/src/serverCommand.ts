@@ -1,13 +1,16 @@
 // How to start the server (pure: no `vscode` import, unit-tested with node:test).
 //
-// Precedence: `ossa.server.command` (the whole command) > `ossa.server.python` > the Python
-// extension's active environment > `python3` > `python`. A Python launch is `<python> -m ossa_lsp`;
+// Precedence: `ossa.server.command` (the whole command) > `ossa.server.python` > (importStrategy
+// `fromEnvironment`) an ossa-lsp installed for the Python extension's active environment, `python3`,
+// `python` > the server bundled in a platform .vsix, run by those same interpreters. An environment
+// launch is `<python> -m ossa_lsp`, a bundled one `<python> -I <extension>/bundled/launch.py`;
 // vscode-languageclient appends `--stdio`, which the server accepts. Every candidate is probed with
-// `--version` before the client starts, so a missing or outdated server is reported, not silent.
+// `--version` before the client starts; the first that answers is used, so a missing or outdated
+// server in the environment falls through to the bundled one, and a real problem is reported.
 
 import { ExpandContext, expandVariables, ServerSettings } from './settings';
 
-export type LaunchSource = 'ossa.server.command' | 'ossa.server.python' | 'Python extension' | 'default';
+export type LaunchSource = 'ossa.server.command' | 'ossa.server.python' | 'Python extension' | 'default' | 'bundled';
 
 export interface Launch {
   command: string;
@@ -15,6 +18,12 @@ export interface Launch {
   source: LaunchSource;
   /** The interpreter, for Python launches (what `pip install` must target). */
   python?: string;
+}
+
+/** The server shipped inside a platform-specific .vsix (absent from the universal one). */
+export interface Bundle {
+  /** Absolute path of bundled/launch.py. */
+  launcher: string;
 }
 
 export interface Resolution {
@@ -30,11 +39,17 @@ function pythonLaunch(python: string, source: LaunchSource): Launch {
   return { command: python, args: ['-m', SERVER_MODULE], source, python };
 }
 
+/** `-I`: the user's PYTHONPATH, user site-packages and the working directory stay out of sys.path. */
+export function bundledLaunch(python: string, bundle: Bundle): Launch {
+  return { command: python, args: ['-I', bundle.launcher], source: 'bundled', python };
+}
+
 export function resolveLaunch(
   settings: ServerSettings,
   ctx: ExpandContext,
   pythonFromExtension: string | undefined,
   platform: string = process.platform,
+  bundle?: Bundle,
 ): Resolution {
   const problems: string[] = [];
   const expand = (value: string, setting: string): string => {
@@ -51,16 +66,21 @@ export function resolveLaunch(
   if (settings.python) {
     return { candidates: [pythonLaunch(expand(settings.python, 'ossa.server.python'), 'ossa.server.python')], problems };
   }
-  const candidates: Launch[] = [];
+  const environment: Launch[] = [];
   if (pythonFromExtension) {
-    candidates.push(pythonLaunch(pythonFromExtension, 'Python extension'));
+    environment.push(pythonLaunch(pythonFromExtension, 'Python extension'));
   }
   const defaults = platform === 'win32' ? ['python', 'py'] : ['python3', 'python'];
   for (const python of defaults) {
-    if (!candidates.some((c) => c.command === python)) {
-      candidates.push(pythonLaunch(python, 'default'));
+    if (!environment.some((c) => c.command === python)) {
+      environment.push(pythonLaunch(python, 'default'));
     }
   }
+  if (!bundle) {
+    return { candidates: environment, problems };
+  }
+  const bundled = environment.map((c) => bundledLaunch(c.command, bundle));
+  const candidates = settings.importStrategy === 'useBundled' ? bundled : [...environment, ...bundled];
   return { candidates, problems };
 }
 

@@ -52,18 +52,27 @@ export function expandVariables(value: string, ctx: ExpandContext): Expanded {
   return { value: out, unresolved };
 }
 
+/**
+ * `fromEnvironment`: an ossa-lsp installed in the Python environment wins over the bundled one (the
+ * version a project pins for CI); `useBundled`: always the server bundled with the extension.
+ */
+export type ImportStrategy = 'fromEnvironment' | 'useBundled';
+
 /** The extension-only settings (`ossa.server.*`), typed and defaulted. */
 export interface ServerSettings {
   python: string;
   command: string[];
+  importStrategy: ImportStrategy;
 }
 
 /** Read `ossa.server.*` from whatever `workspace.getConfiguration('ossa')` returned; bad values → defaults. */
 export function readServerSettings(get: (key: string) => unknown): ServerSettings {
   const python = get('server.python');
   const command = get('server.command');
+  const strategy = get('server.importStrategy');
   return {
     python: typeof python === 'string' ? python.trim() : '',
     command: Array.isArray(command) ? command.filter((c): c is string => typeof c === 'string' && c !== '') : [],
+    importStrategy: strategy === 'useBundled' ? 'useBundled' : 'fromEnvironment',
   };
 }

@@ -39,12 +39,21 @@ export interface ProbeResult {
 
 export type Verdict =
   | { ok: true; version: Version }
-  | { ok: false; reason: 'not-found' | 'missing' | 'too-old' | 'failed'; version?: Version; detail: string };
+  | { ok: false; reason: 'not-found' | 'missing' | 'too-old' | 'unsupported-python' | 'failed'; version?: Version; detail: string };
+
+export type Failure = Exclude<Verdict, { ok: true }>;
+
+/** bundled/launch.py's status and line prefix for an interpreter the bundle has no libraries for. */
+const BUNDLE_UNSUPPORTED = { code: 3, line: /^ossa-lsp bundle: (.+)$/m };
 
 export function judge(result: ProbeResult, minimum: string = MIN_SERVER_VERSION): Verdict {
   const detail = (result.stderr || result.stdout || result.error || '').trim().split('\n').slice(-3).join('\n');
   if (result.error === 'ENOENT' || result.error === 'EACCES') {
     return { ok: false, reason: 'not-found', detail: result.error };
+  }
+  const unsupported = BUNDLE_UNSUPPORTED.line.exec(result.stderr);
+  if (result.code === BUNDLE_UNSUPPORTED.code && unsupported) {
+    return { ok: false, reason: 'unsupported-python', detail: unsupported[1].trim() };
   }
   const version = parseVersion(result.stdout) ?? parseVersion(result.stderr);
   if (result.code === 0 && version) {
@@ -70,10 +79,40 @@ export function isServerCheckout(pyprojectText: string): boolean {
   return /^\s*name\s*=\s*["']ossa-lsp["']/m.test(pyprojectText);
 }
 
+/**
+ * Which failure to tell the user about when no candidate worked: with a bundle, the bundled server's
+ * (an environment without ossa-lsp is expected then), else any; the first that is more than "this
+ * interpreter does not exist" (no `python` on PATH is normal), else the first.
+ */
+export function pickProblem(tried: Array<[Launch, Failure]>): [Launch, Failure] | undefined {
+  const bundled = tried.filter(([launch]) => launch.source === 'bundled');
+  const pool = bundled.length > 0 ? bundled : tried;
+  return pool.find(([, verdict]) => verdict.reason !== 'not-found') ?? pool[0];
+}
+
+/** The notification for the bundled server: no pip command (there is nothing to install but Python). */
+function bundledProblem(launch: Launch, verdict: Failure, run: string): string {
+  const other = 'set "ossa.server.python" to a Python 3.10+ (or "ossa.server.command" to another server)';
+  switch (verdict.reason) {
+    case 'not-found':
+      return `OSSA: cannot start the bundled language server: no Python interpreter was found ("${launch.command}"). ` +
+        `Install Python 3.10 or newer, or ${other}.`;
+    case 'unsupported-python':
+      return `OSSA: cannot start the bundled language server: ${verdict.detail.replace(/\.$/, '')}. ` +
+        `Install one of those, or ${other}.`;
+    default:
+      return `OSSA: the bundled language server did not start ("${run} --version": ${verdict.detail.split('\n').pop()}). ` +
+        `See the output for details, or ${other}.`;
+  }
+}
+
 /** The one notification shown when the server cannot be used, with the exact command to fix it. */
-export function problemMessage(launch: Launch, verdict: Exclude<Verdict, { ok: true }>, checkout: string | undefined,
+export function problemMessage(launch: Launch, verdict: Failure, checkout: string | undefined,
   platform: string = process.platform): { message: string; install: string } {
   const run = commandLine([launch.command, ...launch.args], platform);
+  if (launch.source === 'bundled') {
+    return { message: bundledProblem(launch, verdict, run), install: '' };
+  }
   const install = installCommand(launch, checkout, verdict.reason === 'too-old', platform);
   let message: string;
   switch (verdict.reason) {

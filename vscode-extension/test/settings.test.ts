@@ -41,8 +41,16 @@ test('unknown variables are left alone and reported', () => {
 
 test('server settings: bad values fall back to the defaults', () => {
   const values: Record<string, unknown> = { 'server.python': 42, 'server.command': ['ossa-lsp', 7, ''] };
-  assert.deepEqual(readServerSettings((k) => values[k]), { python: '', command: ['ossa-lsp'] });
-  assert.deepEqual(readServerSettings(() => undefined), { python: '', command: [] });
+  assert.deepEqual(readServerSettings((k) => values[k]), { python: '', command: ['ossa-lsp'], importStrategy: 'fromEnvironment' });
+  assert.deepEqual(readServerSettings(() => undefined), { python: '', command: [], importStrategy: 'fromEnvironment' });
   assert.deepEqual(readServerSettings((k) => (k === 'server.python' ? '  /usr/bin/python3 ' : undefined)),
-    { python: '/usr/bin/python3', command: [] });
+    { python: '/usr/bin/python3', command: [], importStrategy: 'fromEnvironment' });
+});
+
+test('importStrategy: useBundled when asked, anything else is the default fromEnvironment', () => {
+  const strategy = (value: unknown) => readServerSettings((k) => (k === 'server.importStrategy' ? value : undefined)).importStrategy;
+  assert.equal(strategy('useBundled'), 'useBundled');
+  assert.equal(strategy('fromEnvironment'), 'fromEnvironment');
+  assert.equal(strategy('bundled'), 'fromEnvironment');
+  assert.equal(strategy(42), 'fromEnvironment');
 });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { Launch } from '../src/serverCommand';
-import { compareVersions, installCommand, isServerCheckout, judge, MIN_SERVER_VERSION, parseVersion, problemMessage } from '../src/version';
+import { compareVersions, Failure, installCommand, isServerCheckout, judge, MIN_SERVER_VERSION, parseVersion, pickProblem,
+  problemMessage } from '../src/version';
 
 const venv: Launch = { command: '/ws/.venv/bin/python', args: ['-m', 'ossa_lsp'], source: 'ossa.server.python', python: '/ws/.venv/bin/python' };
 const custom: Launch = { command: 'ossa-lsp', args: [], source: 'ossa.server.command' };
@@ -74,4 +75,51 @@ test('too old: says which version is needed and how to upgrade', () => {
   const { message } = problemMessage(venv, { ok: false, reason: 'too-old', version: [0, 0, 9], detail: '' }, undefined, 'linux');
   assert.equal(message, 'OSSA: ossa-lsp 0.0.9 is too old for this extension (it needs 0.1.0 or newer). ' +
     "Upgrade it with: /ws/.venv/bin/python -m pip install -U 'ossa-lsp>=0.1.0'");
+});
+
+const bundled: Launch = { command: 'python3', args: ['-I', '/ext/bundled/launch.py'], source: 'bundled', python: 'python3' };
+const envPython: Launch = { command: 'python3', args: ['-m', 'ossa_lsp'], source: 'default', python: 'python3' };
+const missing: Failure = { ok: false, reason: 'missing', detail: 'No module named ossa_lsp' };
+const notFound: Failure = { ok: false, reason: 'not-found', detail: 'ENOENT' };
+const UNSUPPORTED = 'ossa-lsp bundle: /usr/bin/python3 is cpython 3.9; the server bundled with this extension runs on ' +
+  'CPython 3.10, 3.11, 3.12, 3.13, 3.14 on linux-x64\n';
+
+test('the bundle launcher refusing an interpreter is "unsupported-python", with its explanation', () => {
+  assert.deepEqual(judge({ code: 3, stdout: '', stderr: UNSUPPORTED }), { ok: false, reason: 'unsupported-python',
+    detail: '/usr/bin/python3 is cpython 3.9; the server bundled with this extension runs on CPython 3.10, 3.11, 3.12, 3.13, 3.14 on linux-x64' });
+  assert.equal(judge({ code: 1, stdout: '', stderr: UNSUPPORTED }).ok === false
+    && (judge({ code: 1, stdout: '', stderr: UNSUPPORTED }) as Failure).reason, 'failed');  // only with its status 3
+});
+
+test('unsupported Python: says which Pythons the bundle has, no pip command', () => {
+  const { message, install } = problemMessage(bundled, judge({ code: 3, stdout: '', stderr: UNSUPPORTED }) as Failure, undefined, 'linux');
+  assert.equal(install, '');
+  assert.equal(message, 'OSSA: cannot start the bundled language server: /usr/bin/python3 is cpython 3.9; the server bundled with ' +
+    'this extension runs on CPython 3.10, 3.11, 3.12, 3.13, 3.14 on linux-x64. Install one of those, or set "ossa.server.python" ' +
+    'to a Python 3.10+ (or "ossa.server.command" to another server).');
+});
+
+test('no Python at all for the bundle: says to install one', () => {
+  const { message, install } = problemMessage(bundled, notFound, undefined, 'linux');
+  assert.equal(install, '');
+  assert.match(message, /^OSSA: cannot start the bundled language server: no Python interpreter was found \("python3"\)\. Install Python 3\.10 or newer/);
+});
+
+test('a bundled server that crashes: the command and its last line', () => {
+  const { message } = problemMessage(bundled, { ok: false, reason: 'failed', detail: 'Traceback ...\nImportError: bad .so' }, undefined, 'linux');
+  assert.equal(message, 'OSSA: the bundled language server did not start ("python3 -I /ext/bundled/launch.py --version": ImportError: bad .so). ' +
+    'See the output for details, or set "ossa.server.python" to a Python 3.10+ (or "ossa.server.command" to another server).');
+});
+
+test('with a bundle the problem told is the bundled one, not the environment without ossa-lsp', () => {
+  const unsupported = judge({ code: 3, stdout: '', stderr: UNSUPPORTED }) as Failure;
+  const picked = pickProblem([[envPython, missing], [{ ...envPython, command: 'python' }, notFound], [bundled, unsupported],
+    [{ ...bundled, command: 'python' }, notFound]]);
+  assert.deepEqual(picked, [bundled, unsupported]);
+});
+
+test('without a bundle the first real problem is told; a missing `python` only when nothing else failed', () => {
+  assert.deepEqual(pickProblem([[{ ...envPython, command: 'python' }, notFound], [envPython, missing]]), [envPython, missing]);
+  assert.deepEqual(pickProblem([[envPython, notFound]]), [envPython, notFound]);
+  assert.equal(pickProblem([]), undefined);
 });

@@ -10,6 +10,7 @@ import gc
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ossa_lsp.core.constants import MAP, SCALAR
 from ossa_lsp.core.findings import Finding, Severity
 from ossa_lsp.core.fixes import schema_fixes
 from ossa_lsp.core.schema.registry import (
@@ -21,7 +22,7 @@ from ossa_lsp.core.schema.registry import (
 )
 from ossa_lsp.core.schema.validate import show, validate_document
 from ossa_lsp.core.scrub import scrub_findings, tree_secrets
-from ossa_lsp.core.text.source import DEFAULT_LIMITS, MAP, SCALAR, Document, Limits, Manifest, parse
+from ossa_lsp.core.text.source import DEFAULT_LIMITS, Document, Limits, Manifest, parse
 from ossa_lsp.core.text.spans import Span
 
 

@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ossa_lsp.core.constants import MAP, SCALAR
 from ossa_lsp.core.findings import Finding, Fix, Severity, TextEdit
-from ossa_lsp.core.text.source import MAP, SCALAR, Document, Manifest, Node, resolve_plain
+from ossa_lsp.core.text.source import Document, Manifest, Node, resolve_plain
 from ossa_lsp.core.text.spans import LineIndex, Pos, Span
 
 MAX_ROUNDS = 8
@@ -243,6 +244,11 @@ def schema_fixes(doc: Document, findings: list[Finding], lines: LineIndex, is_js
     """The same findings, with fixes attached where we know a fix."""
     out = []
     for f in findings:
+        if f.code == "SCHEMA001" and schema is not None:
+            f = _misplaced(doc, f, lines, is_json, schema) or f
+            if f.data.get("belongs"):
+                out.append(f)
+                continue
         fixes = _fixes_for(doc, f, lines, is_json, supported, schema)
         out.append(replace(f, fixes=f.fixes + tuple(fixes)) if fixes else f)
     return out
@@ -310,6 +316,10 @@ def _fixes_for(doc: Document, f: Finding, lines: LineIndex, is_json: bool, suppo
             raw = lines.slice(node.span)
             return [Fix(f"Quote `{raw}` so it stays text", (TextEdit(node.span, json.dumps(raw)),), safe=True,
                         preferred=True)]
+        number = _quoted_number(current, expected)
+        if number is not None:
+            return [Fix(f"Write {lines.slice(node.span)} as the number {number}", (TextEdit(node.span, number),),
+                        safe=True, preferred=True)]
         if "boolean" in expected and isinstance(current, str) and current.lower() in ("yes", "no", "on", "off", "y", "n"):
             b = current.lower() in ("yes", "on", "y")
             return [replace_value(node, b, lines, f"Write `{current}` as `{'true' if b else 'false'}`", True)]
@@ -318,6 +328,22 @@ def _fixes_for(doc: Document, f: Finding, lines: LineIndex, is_json: bool, suppo
         if current != target and current.startswith("ossa/"):
             return [replace_value(node, target, lines, f"Use `{target}`", False)]
     return []
+
+
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?\Z")
+
+
+def _quoted_number(current: Any, expected: Sequence[str]) -> str | None:
+    """The number a quoted value spells (`"0.3"` → `0.3`, `"10"` → `10`) when the schema wants a number or
+    an integer; only plain decimal spellings, which YAML and JSON read alike."""
+    if not isinstance(current, str) or not ({"number", "integer"} & set(expected)):
+        return None
+    text = current.strip()
+    if not _JSON_NUMBER.match(text):
+        return None
+    if "number" not in expected and not isinstance(resolve_plain(text), int):
+        return None  # "0.5" where a whole number is wanted: unquoting would not fix it
+    return text
 
 
 def _missing_fix(doc: Document, f: Finding, lines: LineIndex, is_json: bool, schema: dict[str, Any] | None) -> list[Fix]:
@@ -341,6 +367,98 @@ def _missing_fix(doc: Document, f: Finding, lines: LineIndex, is_json: bool, sch
     if edit is None:
         return []
     return [Fix(f"Add `{missing}`", (edit,), safe=False, preferred=True)]
+
+
+# --- a block pasted at the wrong level ---------------------------------------------------------------
+
+HOMES = ("spec", "metadata")  # where top-level keys pasted from a guide's snippet usually belong
+
+
+def _misplaced(doc: Document, f: Finding, lines: LineIndex, is_json: bool, schema: dict[str, Any]) -> Finding | None:
+    """An unknown top-level key that the schema of this version allows under `spec` (or `metadata`): say so,
+    and offer to move the block there."""
+    key = f.data.get("key")
+    if not isinstance(key, str) or f.pointer != "/" + key.replace("~", "~0").replace("/", "~1"):
+        return None
+    from ossa_lsp.core.schema.navigate import SchemaNav, properties
+
+    nav = SchemaNav(schema, doc.kind)
+    homes = [h for h in HOMES if key in properties(nav, nav.at([h]))]
+    if not homes:
+        return None
+    if len(homes) > 1:
+        msg = f"`{key}` belongs under {' or '.join(f'`{h}`' for h in homes)}, not at the top level"
+        return replace(f, message=msg, data={**f.data, "belongs": homes[0], "suggestion": None})
+    home = homes[0]
+    root = doc.root.deref() if doc.root is not None else None
+    target = root.get(home) if root is not None and root.kind == MAP else None
+    parent = target[1].deref() if target is not None else None
+    if parent is not None and parent.kind == MAP and parent.get(key) is not None:
+        msg = f"`{key}` belongs under `{home}`, which already has one: merge this block into `{home}.{key}`"
+        return replace(f, message=msg, data={**f.data, "belongs": home, "suggestion": None})
+    msg = f"`{key}` belongs under `{home}`, not at the top level: indent the block under `{home}:`" if target \
+        else f"`{key}` belongs under `{home}`, not at the top level: write `{home}:` above it and indent the block"
+    fix = None if is_json or root is None else _move_under(root, key, home, lines)
+    return replace(f, message=msg, data={**f.data, "belongs": home, "suggestion": None},
+                   fixes=f.fixes + ((fix,) if fix is not None else ()))
+
+
+def _last_line(node: Node) -> int:
+    end = node.deref().span.end
+    return end.line if end.character > 0 or end.line == node.span.start.line else end.line - 1
+
+
+def _wrap_in(key: str, pair: tuple[Node, Node], home: str, lines: LineIndex) -> Fix | None:
+    """No `home:` block yet: write `home:` above the key and indent the block under it."""
+    key_node, value = pair
+    if key_node.span.start.character != 0:
+        return None
+    first, last = key_node.span.start.line, _last_line(value)
+    newline = "\r\n" if "\r\n" in lines.text[:2000] else "\n"
+    edits = [TextEdit(Span(Pos(first, 0), Pos(first, 0)), f"{home}:{newline}  ")]
+    edits += [TextEdit(Span(Pos(n, 0), Pos(n, 0)), "  ") for n in range(first + 1, last + 1) if lines.line(n).strip()]
+    return Fix(f"Put `{key}` in a new `{home}` block", tuple(edits), safe=False, preferred=True)
+
+
+def _move_under(root: Node, key: str, home: str, lines: LineIndex) -> Fix | None:
+    """Move the top-level block `key:` into the block mapping `home:` as its last entry, re-indented. A block
+    right below `home` is indented in place (the smallest edit); comments directly above it move with it."""
+    pair, target = root.get(key), root.get(home)
+    if pair is None:
+        return None
+    if target is None:
+        return _wrap_in(key, pair, home, lines)
+    home_key, parent = target[0], target[1].deref()
+    key_node, value = pair
+    if parent.kind != MAP or parent.style == "flow" or not parent.items or key_node.span.start.character != 0:
+        return None
+    indent = " " * parent.items[0][0].span.start.character
+    first, last = key_node.span.start.line, _last_line(value)
+    while first > 0 and lines.line(first - 1).startswith("#"):
+        first -= 1  # a comment written for the block travels with it
+    home_last = _last_line(parent)
+    title = f"Move `{key}` under `{home}`"
+    between = range(home_last + 1, first)
+    if home_key.span.start.line < first and all(not lines.line(n).strip() for n in between):
+        edits = tuple(TextEdit(Span(Pos(n, 0), Pos(n, 0)), indent) for n in range(first, last + 1)
+                      if lines.line(n).strip())
+        return Fix(title, edits, safe=False, preferred=True)
+    if first <= home_last and last >= home_key.span.start.line:
+        return None  # interleaved with the target block
+    newline = "\r\n" if "\r\n" in lines.text[:2000] else "\n"
+    block = newline.join(indent + lines.line(n) if lines.line(n).strip() else "" for n in range(first, last + 1))
+    if last + 1 < lines.line_count:
+        cut = TextEdit(Span(Pos(first, 0), Pos(last + 1, 0)), "")
+    else:  # the block ends the file: take the line break before it instead
+        prev = first - 1
+        cut = TextEdit(Span(Pos(prev, len(lines.line(prev))) if prev >= 0 else Pos(first, 0),
+                            Pos(last, len(lines.line(last)))), "")
+    if home_last + 1 < lines.line_count and home_last + 1 != first:
+        put = TextEdit(Span(Pos(home_last + 1, 0), Pos(home_last + 1, 0)), block + newline)
+    else:
+        end = Pos(home_last, len(lines.line(home_last)))
+        put = TextEdit(Span(end, end), newline + block)
+    return Fix(title, (put, cut) if home_last < first else (cut, put), safe=False, preferred=True)
 
 
 # --- suppression comments -------------------------------------------------------------------------

@@ -15,9 +15,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ossa_lsp.core.constants import MAP, SCALAR, SEQ
 from ossa_lsp.core.findings import Finding
 from ossa_lsp.core.rules.registry import known_selector, matches
-from ossa_lsp.core.text.source import MAP, SCALAR, SEQ, Document, Manifest, Node
+from ossa_lsp.core.text.source import Document, Manifest, Node
 from ossa_lsp.core.text.spans import Pos, Span
 
 MARK = "ossa-lsp"
@@ -50,6 +51,10 @@ class Suppression:
             if matches(sel, f.code):
                 return i
         return None
+
+    def unknown_selectors(self) -> list[tuple[str, Span]]:
+        """Selectors that name no code (NONE counts: it suppresses nothing)."""
+        return [(s, sp) for s, sp in self.selectors if not known_selector(s) or s.strip().upper() == "NONE"]
 
 
 def _comment_start(line: str) -> int:
@@ -195,10 +200,6 @@ def _directive(m: re.Match[str], n: int, col: int, line: str, first_block: int, 
             width = len(lines[target]) if target < len(lines) else 0
             sup.region = Span(Pos(target, 0), Pos(target, width))
     return sup
-
-
-def unknown_selectors(sup: Suppression) -> list[tuple[str, Span]]:
-    return [(s, sp) for s, sp in sup.selectors if not known_selector(s) or s.strip().upper() == "NONE"]
 
 
 def apply(sups: list[Suppression], findings: Iterable[Finding]) -> None:

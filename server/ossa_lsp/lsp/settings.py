@@ -11,6 +11,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
+from ossa_lsp.core.constants import Profile
+
 
 class Settings(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
@@ -30,7 +32,7 @@ class Settings(BaseModel):
         "completion in files without an apiVersion.")
     max_file_size: int = Field(2_000_000, ge=10_000, le=50_000_000,
                                description="Files larger than this many characters are not analysed.")
-    profile: Literal["baseline", "enterprise", "strict"] | None = Field(
+    profile: Profile | None = Field(
         None, description="Policy profile; overrides the one in .ossa-lsp.yaml.")
     select: list[str] = Field(default_factory=list, description="Policy rules to enable (codes, prefixes or names).")
     ignore: list[str] = Field(default_factory=list, description="Policy rules to disable (codes, prefixes or names).")

@@ -35,8 +35,9 @@ EXTENSION_ONLY: dict[str, dict[str, Any]] = {
         "scope": "machine-overridable",
         "markdownDescription": "Python interpreter that has `ossa-lsp` installed; the server runs as "
         "`<python> -m ossa_lsp`. `${workspaceFolder}`, `${userHome}`, `${env:NAME}` and `~` are expanded "
-        "(e.g. `${workspaceFolder}/.venv/bin/python`). Empty: the Python extension's active environment "
-        "when that extension is installed, else `python3`, else `python`.",
+        "(e.g. `${workspaceFolder}/.venv/bin/python`). Empty: see `#ossa.server.importStrategy#`; the "
+        "server bundled with the extension runs with the Python extension's active interpreter, else "
+        "`python3`, else `python`.",
     },
     "ossa.server.command": {
         "type": "array",
@@ -46,6 +47,20 @@ EXTENSION_ONLY: dict[str, dict[str, Any]] = {
         "markdownDescription": "The full command that starts the server on stdio, overriding "
         "`#ossa.server.python#` (e.g. `[\"ossa-lsp\"]` for a pipx install, or "
         "`[\"uvx\", \"ossa-lsp\"]`). The same variables are expanded.",
+    },
+    "ossa.server.importStrategy": {
+        "type": "string",
+        "enum": ["fromEnvironment", "useBundled"],
+        "enumDescriptions": [
+            "An ossa-lsp installed in the Python environment (the Python extension's, else `python3`/`python`) "
+            "wins; the bundled server otherwise.",
+            "Always the server bundled with the extension.",
+        ],
+        "default": "fromEnvironment",
+        "scope": "window",
+        "markdownDescription": "Which server runs when neither `#ossa.server.command#` nor "
+        "`#ossa.server.python#` is set. The platform-specific extension carries ossa-lsp and its "
+        "dependencies, for CPython 3.10-3.14: nothing to install.",
     },
     "ossa.trace.server": {
         "type": "string",

@@ -2,16 +2,20 @@
 # VS Code for real: code-server with the packaged .vsix installed, driven by headless Chromium
 # (Debian) through playwright-core (ui_test.cjs). Everything lives under $WORK; code-server and all
 # it starts run in their own process group, ended on exit.
-# Env: CS (code-server binary), VSIX, PY (python with ossa-lsp), WORK (with WORK/ws prepared),
-#      OUT (results dir), NODE_PATH (node_modules with playwright-core). Optional: PORT, CHROMIUM.
+# Env: CS (code-server binary), VSIX, PY (python with ossa-lsp, written to ossa.server.python; empty:
+#      no setting, so the extension runs its bundled server), WORK (with WORK/ws prepared),
+#      OUT (results dir), NODE_PATH (node_modules with playwright-core).
+#      Optional: PORT, CHROMIUM, MODE (bundled: only the checks a clean machine can pass), SCREENSHOT.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-: "${CS:?}" "${VSIX:?}" "${PY:?}" "${WORK:?}" "${OUT:?}"
+: "${CS:?}" "${VSIX:?}" "${PY?}" "${WORK:?}" "${OUT:?}"
 PORT=${PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 mkdir -p "$WORK/data/User" "$WORK/ext" "$OUT"
 # An interpreter without ossa-lsp, for the "server not installed" check at the end.
-python3 -m venv --without-pip "$WORK/bare"
-write_settings() {  # write_settings PYTHON
+[ "${MODE:-}" = bundled ] || python3 -m venv --without-pip "$WORK/bare"
+write_settings() {  # write_settings PYTHON (empty: no ossa.server.python)
+  local python_line=""
+  [ -z "$1" ] || python_line=$(printf ',\n  "ossa.server.python": "%s"' "$1")
   cat > "$WORK/data/User/settings.json" <<JSON
 {
   "security.workspace.trust.enabled": false,
@@ -26,8 +30,7 @@ write_settings() {  # write_settings PYTHON
   "chat.disableAIFeatures": true,
   "editor.minimap.enabled": false,
   "editor.hover.delay": 200,
-  "ossa.debounceMs": 50,
-  "ossa.server.python": "$1"
+  "ossa.debounceMs": 50$python_line
 }
 JSON
 }
@@ -47,4 +50,4 @@ set +m
 trap 'kill -- -$CSPID 2>/dev/null || true' EXIT
 for _ in $(seq 1 300); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.1; done
 CS_URL="http://127.0.0.1:$PORT" WS_DIR="$WORK/ws" OUT="$OUT" BARE_PYTHON="$WORK/bare/bin/python" \
-  node "$HERE/ui_test.cjs"
+  EXT_DIR="$WORK/ext" SERVER_PYTHON="$PY" node "$HERE/ui_test.cjs"

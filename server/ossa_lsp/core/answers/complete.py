@@ -107,6 +107,15 @@ class _Snippets:
             return "\n" + pad + "- " + self.placeholder(items)
         return " " + self.placeholder(schemas)
 
+    def flow_value(self, schemas: list[dict[str, Any]]) -> str:
+        """Text after `key: ` inside a YAML flow collection: one line, nested collections in flow style."""
+        f = facts(self.nav, schemas)
+        if "object" in f.types and not f.enum:
+            return "{$%d}" % self.tab()
+        if "array" in f.types and not f.enum:
+            return "[$%d]" % self.tab()
+        return self.placeholder(schemas)
+
     def json_value(self, schemas: list[dict[str, Any]]) -> str:
         f = facts(self.nav, schemas)
         if "object" in f.types and not f.enum:
@@ -142,12 +151,13 @@ def _value_items(nav: SchemaNav, schemas: list[dict[str, Any]], ctx: CursorConte
         elif ctx.quoted:
             text = label
         else:
-            text = f'"{label}"' if isinstance(v, str) and _needs_quotes(label) else label
+            text = ctx.lead + (f'"{label}"' if isinstance(v, str) and _needs_quotes(label) else label)
         detail = "default" if f.has_default and v == f.default else ("example" if kind == VALUE_KIND and v in
                                                                     f.examples else "allowed value")
         doc = f.enum_docs.get(label, "")
         out.append(Item(label=label, kind=kind, insert=text, replace=ctx.replace, detail=detail,
-                        documentation=doc, sort=f"{i:03d}", preselect=bool(f.has_default and v == f.default)))
+                        documentation=doc, sort=f"{i:03d}", preselect=bool(f.has_default and v == f.default),
+                        filter_text=text if ctx.json and ctx.quoted else None))
     return out
 
 
@@ -160,6 +170,8 @@ def _key_items(nav: SchemaNav, schemas: list[dict[str, Any]], ctx: CursorContext
         s = _Snippets(nav, ctx.json)
         if ctx.json:
             insert = f'"{name}": ' + (s.json_value(info.schemas) if snippets else "")
+        elif ctx.flow:
+            insert = f"{name}: " + (s.flow_value(info.schemas) if snippets else "")
         else:
             body = s.yaml_value(info.schemas, ctx.indent, 0) if snippets else " "
             insert = f"{name}:{body}"
@@ -170,7 +182,7 @@ def _key_items(nav: SchemaNav, schemas: list[dict[str, Any]], ctx: CursorContext
             replace=ctx.replace, detail=("required · " if info.required else "") + kind_word,
             documentation=describe(nav, info.schemas, name),
             sort=("0" if info.required else "1") + name, snippet=snippets,
-            filter_text=f'"{name}"' if ctx.json and ctx.quoted else name))
+            filter_text=f"{ctx.quoted}{name}{ctx.quoted}" if ctx.quoted else name))
     return out
 
 
@@ -211,7 +223,10 @@ def complete(text: str, pos: Pos, schema: dict[str, Any] | None, *, is_json: boo
     if ctx.role == ITEM:
         return _item_items(nav, ctx.path, ctx, snippets)
     if ctx.role == KEY:
-        return _key_items(nav, nav.at(ctx.path), ctx, snippets)
+        schemas = nav.at(ctx.path)
+        if ctx.first_in_item and not properties(nav, schemas):  # `- |` in a list of plain values
+            return _value_items(nav, schemas, ctx, versions or [])
+        return _key_items(nav, schemas, ctx, snippets)
     return []
 
 

@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ossa_lsp.core.constants import MAP, SEQ
 from ossa_lsp.core.findings import DOCS_BASE
 from ossa_lsp.core.schema.navigate import SchemaNav, facts, kind_in_text
+from ossa_lsp.core.schema.registry import REGISTRY, CompiledSchema
 from ossa_lsp.core.schema.validate import dotted
 from ossa_lsp.core.scrub import mask_secrets
 from ossa_lsp.core.text.cursor import KEY, VALUE, cursor_context
-from ossa_lsp.core.text.source import MAP, SEQ, Document, Node
+from ossa_lsp.core.text.source import Document, Node
 from ossa_lsp.core.text.spans import LineIndex, Pos, Span
+
+if TYPE_CHECKING:
+    from ossa_lsp.core.analyze import Analysis
 
 _TYPE = {"string": "text", "integer": "integer", "number": "number", "boolean": "boolean", "object": "mapping",
          "array": "list", "null": "null"}
@@ -121,8 +126,32 @@ def target_at(doc: Document, pos: Pos) -> HoverTarget | None:
     return None
 
 
+class AnswerCache:
+    """Hover markdown by (schema, kind, path, value, ...): the same key is hovered again and again while
+    a document is edited, and building the markdown is most of a hover's cost. Owned by whoever answers
+    hovers (the language server keeps one for its lifetime); bounded."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._items: dict[tuple[Any, ...], tuple[dict[str, Any], str | None]] = {}
+
+    def answer(self, schema: dict[str, Any], kind: str | None, target: HoverTarget, version: str | None,
+               schema_label: str | None) -> str | None:
+        value = target.value if isinstance(target.value, (str, int, float, bool, type(None))) else repr(target.value)
+        key = (id(schema), kind, tuple(target.path), target.has_value, type(value), value, version, schema_label)
+        hit = self._items.get(key)
+        if hit is not None and hit[0] is schema:  # the entry keeps its schema alive, so the id is still its own
+            return hit[1]
+        text_md = _answer(schema, kind, target, version, schema_label)
+        if len(self._items) >= self.size:
+            self._items.clear()
+        self._items[key] = (schema, text_md)
+        return text_md
+
+
 def hover(text: str, pos: Pos, doc: Document | None, schema: dict[str, Any] | None, *, is_json: bool = False,
-          version: str | None = None, schema_label: str | None = None) -> tuple[str, Span] | None:
+          version: str | None = None, schema_label: str | None = None,
+          cache: AnswerCache | None = None) -> tuple[str, Span] | None:
     if schema is None:
         return None
     target = target_at(doc, pos) if doc is not None else None
@@ -142,21 +171,27 @@ def hover(text: str, pos: Pos, doc: Document | None, schema: dict[str, Any] | No
         else:
             target = HoverTarget(ctx.path, ctx.replace, False)
     kind = doc.kind if doc is not None and doc.kind else kind_in_text(text, LineIndex(text).offset(pos), is_json)
-    value = target.value if isinstance(target.value, (str, int, float, bool, type(None))) else repr(target.value)
-    key = (id(schema), kind, tuple(target.path), target.has_value, type(value), value, version, schema_label)
-    hit = _ANSWERS.get(key)
-    if hit is not None and hit[0] is schema:  # the schema itself is kept in the entry, so its id stays its own
-        return (hit[1], target.span) if hit[1] is not None else None
-    text_md = _answer(schema, kind, target, version, schema_label)
-    if len(_ANSWERS) >= 2048:
-        _ANSWERS.clear()
-    _ANSWERS[key] = (schema, text_md)
+    text_md = cache.answer(schema, kind, target, version, schema_label) if cache is not None else \
+        _answer(schema, kind, target, version, schema_label)
     return (text_md, target.span) if text_md is not None else None
 
 
-# Hover answers by (schema, kind, path, value, ...): the same key is hovered again and again while a
-# document is edited, and building the markdown is most of a hover's cost.
-_ANSWERS: dict[tuple[Any, ...], tuple[dict[str, Any], str | None]] = {}
+def hover_in(analysis: Analysis, fallback: CompiledSchema, text: str, pos: Pos, *, is_json: bool = False,
+             default_version: str | None = None, cache: AnswerCache | None = None) -> tuple[str, Span] | None:
+    """The hover at `pos` in an analysed file (`text`: the file as the editor has it): the schema of the
+    document under the cursor (`fallback` where none was chosen); on an `apiVersion` line, which schema
+    file was chosen and why."""
+    manifest = analysis.manifest
+    parsed = next((d for d in manifest.documents if d.span.start <= pos <= d.span.end), None)
+    schema = analysis.schemas.get(parsed.index, fallback) if parsed is not None else fallback
+    label = schema.label
+    if parsed is not None and parsed.api_version and schema.version is not None and \
+            manifest.lines.line(pos.line).lstrip().startswith(("apiVersion", '"apiVersion"')):
+        choice = REGISTRY.choose(parsed.api_version, parsed.kind, default_version)
+        if choice is not None:
+            label = f"`{choice.file}`, chosen for `{parsed.api_version}` by the rule: {choice.rule}"
+    return hover(text, pos, parsed, schema.schema, is_json=is_json, version=schema.version,
+                 schema_label=label, cache=cache)
 
 
 def _answer(schema: dict[str, Any], kind: str | None, target: HoverTarget, version: str | None,

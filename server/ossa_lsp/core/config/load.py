@@ -19,13 +19,15 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ossa_lsp.core import files
+from ossa_lsp.core.constants import CONFIG_NAMES, FAIL_ON_LEVELS, MAP, PROFILES, SCALAR, SEVERITY_WORDS
 from ossa_lsp.core.findings import CodeInfo, Finding, Severity, register
 from ossa_lsp.core.rules import registry
 from ossa_lsp.core.rules.context import Env
 from ossa_lsp.core.rules.data import DataError, load_models
 from ossa_lsp.core.rules.policy import Enabled, Policy
-from ossa_lsp.core.rules.registry import PROFILES, Rule, in_order, lookup, matches
-from ossa_lsp.core.text.source import MAP, SCALAR, Document, parse
+from ossa_lsp.core.rules.registry import Rule, in_order, lookup, matches, split_selectors
+from ossa_lsp.core.text.source import Document, parse
 from ossa_lsp.core.text.spans import ZERO, Span
 
 if TYPE_CHECKING:
@@ -33,9 +35,6 @@ if TYPE_CHECKING:
 
     from ossa_lsp.core.config.model import ConfigModel, Override
 
-CONFIG_NAMES = (".ossa-lsp.yaml", ".ossa-lsp.yml")
-SEVERITY_WORDS = ("error", "warning", "info", "off")
-FAIL_ON = ("error", "warning", "info")
 
 for _code, _name, _summary in [
     ("CFG001", "config-syntax", "The configuration file is not valid YAML, or not a mapping."),
@@ -211,11 +210,6 @@ _OVERRIDE = (*_COMMON, ("files", "files", "globs"))
 _NO = object()
 
 
-def split_selectors(text: str) -> list[str]:
-    """`select: SEC, COST001` is accepted as well as a list."""
-    return [s.strip() for s in text.split(",") if s.strip()]
-
-
 def _shape(kind: str, value: Any) -> Any:
     """`value` normalised as the pydantic model would, or `_NO` when it is not plainly valid."""
     if kind.endswith("?"):
@@ -233,7 +227,7 @@ def _shape(kind: str, value: Any) -> Any:
     if kind == "list":
         return list(value) if isinstance(value, list) else _NO
     if kind == "fail-on":
-        return value if value is None or value in FAIL_ON else _NO
+        return value if value is None or value in FAIL_ON_LEVELS else _NO
     if kind == "profile":
         return value if value in PROFILES else _NO
     return value if isinstance(value, str) else _NO
@@ -409,12 +403,13 @@ def load_config(path: Path) -> LoadedConfig:
             hit = _cache.get(path)
         if hit is not None and hit[0] == st.st_mtime_ns and hit[1] == st.st_size:
             return hit[2]
-        data = path.read_bytes()
-    except OSError as err:
+        data = files.read_bytes(path)  # a regular file of bounded size: a config comes with the repository
+    except (OSError, files.FileError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err).removeprefix("cannot read: ")
         loaded = LoadedConfig(path=path, model=NO_CONFIG)
         loaded.problems = [ConfigProblem(str(path), Finding(code="CFG001", severity=Severity.ERROR, source="config",
-                                                            message=f"Cannot read the configuration: "
-                                                                    f"{err.strerror or err}", span=ZERO))]
+                                                            message=f"Cannot read the configuration: {reason}",
+                                                            span=ZERO))]
         return loaded
     try:
         text = data.decode("utf-8-sig")

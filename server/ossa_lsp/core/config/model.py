@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ossa_lsp.core.config.load import split_selectors
+from ossa_lsp.core.constants import DEFAULT_PROFILE, FailOn, Profile
+from ossa_lsp.core.rules.registry import split_selectors
 
 
 def _selectors(value: Any) -> Any:
@@ -26,7 +27,7 @@ class _Base(BaseModel):
 
 class Override(_Base):
     files: list[str]
-    fail_on: Literal["error", "warning", "info"] | None = Field(None, alias="fail-on")
+    fail_on: FailOn | None = Field(None, alias="fail-on")
 
     @field_validator("files", mode="before")
     @classmethod
@@ -35,10 +36,10 @@ class Override(_Base):
 
 
 class ConfigModel(_Base):
-    extends: Literal["baseline", "enterprise", "strict"] = "baseline"
+    extends: Profile = DEFAULT_PROFILE
     overrides: list[Any] = Field(default_factory=list)  # each item is validated on its own (see Override)
     exclude: list[str] = Field(default_factory=list)
-    fail_on: Literal["error", "warning", "info"] | None = Field(None, alias="fail-on")
+    fail_on: FailOn | None = Field(None, alias="fail-on")
     models_file: str | None = Field(None, alias="models-file")
 
     @field_validator("exclude", mode="before")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 # Imported for its side effect: each family module declares its rules in the registry.
 import ossa_lsp.core.rules.families  # noqa: F401
+from ossa_lsp.core.constants import PROFILES
 from ossa_lsp.core.rules.registry import (
     FAMILIES,
-    PROFILES,
     RULES,
     Levels,
     Option,

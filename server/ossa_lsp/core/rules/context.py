@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from ossa_lsp.core.constants import MAP, SCALAR, SEQ
 from ossa_lsp.core.findings import Finding, Fix, Related, Severity, TextEdit
 from ossa_lsp.core.rules.data import ModelRegistry, bundled_models
-from ossa_lsp.core.rules.registry import Rule
 from ossa_lsp.core.schema.validate import pointer
-from ossa_lsp.core.text.source import MAP, SCALAR, SEQ, Document, Node, key_text
+from ossa_lsp.core.text.source import Document, Node, key_text
 from ossa_lsp.core.text.spans import LineIndex, Span
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ class Env:
 
 
 class Context:
-    def __init__(self, doc: Document, rule: Rule, severity: Severity, options: dict[str, Any], env: Env,
+    def __init__(self, doc: Document, rule_code: str, rule_name: str, severity: Severity, options: dict[str, Any], env: Env,
                  lines: LineIndex | None = None, shared: dict[str, Any] | None = None,
                  workspace: WorkspaceIndex | None = None, path: str | None = None) -> None:
         self.doc = doc
@@ -43,7 +43,8 @@ class Context:
         self.secrets: list[str] = []  # secret values found, so the policy can mask them in other messages
         self.shared = shared if shared is not None else {}  # per-document work shared by the rules
         self.data: dict[str, Any] = doc.data if isinstance(doc.data, dict) else {}
-        self.rule = rule
+        self.rule_code = rule_code  # the rule's code and kebab name, for its findings
+        self.rule_name = rule_name
         self.severity = severity
         self.options = options
         self.env = env
@@ -152,9 +153,9 @@ class Context:
     def report(self, path: Path, message: str, *, on: str = "value", severity: Severity | None = None,
                fixes: tuple[Fix, ...] = (), span: Span | None = None, related: tuple[Related, ...] = (),
                **data: Any) -> Finding:
-        return Finding(code=self.rule.code, severity=severity or self.severity, source="policy", message=message,
+        return Finding(code=self.rule_code, severity=severity or self.severity, source="policy", message=message,
                        span=span or self.span(path, on), pointer=pointer(path), document=self.doc.index,
-                       fixes=fixes, related=related, data={"rule": self.rule.name, **data})
+                       fixes=fixes, related=related, data={"rule": self.rule_name, **data})
 
     def related(self, path: Path, message: str) -> tuple[Related, ...]:
         return (Related(message, self.span(path)),)

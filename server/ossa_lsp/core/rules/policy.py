@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ossa_lsp.core import suppress
+from ossa_lsp.core.constants import DEFAULT_PROFILE
 from ossa_lsp.core.findings import CODES, Finding, Severity
 from ossa_lsp.core.rules.context import Context, Env
 from ossa_lsp.core.rules.families import hygiene
-from ossa_lsp.core.rules.registry import DEFAULT_PROFILE, RULES, Rule, in_order
+from ossa_lsp.core.rules.families.security import unparsed_secrets
+from ossa_lsp.core.rules.registry import RULES, Rule, in_order
 from ossa_lsp.core.scrub import scrub_findings, string_secrets
 from ossa_lsp.core.text.source import Document
 
@@ -35,12 +37,36 @@ class Enabled:
     options: Mapping[str, Any]
 
 
+# Rules that read single values anywhere in the document (secrets): they run on every parsed mapping,
+# including the part of a document before a syntax error and documents of any kind or version.
+EVERYWHERE = frozenset({"SEC001", "SEC002"})
+_AGENT_KEYS = ("role", "llm", "tools", "autonomy", "capabilities")
+_OTHER_KINDS = frozenset({"task", "workflow", "flow", "mcpserver", "skill", "validator"})
+
+
+def agent_shaped(doc: Document) -> bool:
+    """Whether the agent rules read this document: `kind: Agent` in any case, or (kind missing or not an
+    OSSA kind) a `spec` with an agent's keys. A missing, misspelt or unsupported OSSA apiVersion must not
+    switch governance off (the schema reports it); another API group's (`kagent.dev/v1alpha1`) is not ours."""
+    data = doc.data
+    if not isinstance(data, dict):
+        return False
+    api = data.get("apiVersion")
+    if isinstance(api, str) and "/" in api and not api.strip().lower().startswith("ossa"):
+        return False
+    kind = data.get("kind")
+    if isinstance(kind, str) and kind.strip().lower() == "agent":
+        return True
+    if isinstance(kind, str) and kind.strip().lower() in _OTHER_KINDS:
+        return False
+    spec = data.get("spec")
+    return isinstance(spec, dict) and any(k in spec for k in _AGENT_KEYS)
+
+
 def applies_to(doc: Document) -> bool:
-    """Rules read OSSA Agent manifests that parsed completely; a cut-off document would look like it is
-    missing everything after the syntax error."""
-    api = doc.api_version
-    return doc.complete and isinstance(doc.data, dict) and api is not None and api.startswith("ossa/") \
-        and doc.kind == "Agent"
+    """All rules read agent-shaped documents that parsed completely; a cut-off document would look like it
+    is missing everything after the syntax error (only the EVERYWHERE rules read those)."""
+    return doc.complete and agent_shaped(doc)
 
 
 @dataclass
@@ -74,8 +100,12 @@ class Policy:
         found: list[Finding] = []
         secrets: list[str] = []
         for doc in analysis.manifest.documents:
-            if applies_to(doc):
-                found.extend(self._run(doc, analysis, secrets, workspace))
+            if not isinstance(doc.data, dict):
+                continue
+            only = None if applies_to(doc) else EVERYWHERE
+            found.extend(self._run(doc, analysis, secrets, workspace, only))
+        if analysis.manifest.has_syntax_error and "SEC001" in self.rules:
+            found.extend(unparsed_secrets(analysis.manifest, self.rules["SEC001"].severity, secrets, found))
         analysis.findings.extend(found)
         analysis.secrets.extend(secrets)  # `analyze` masks them in every message
         sups = suppress.parse(analysis.manifest)
@@ -83,9 +113,9 @@ class Policy:
             return
         suppress.apply(sups, analysis.findings)
         # Hygiene findings can be suppressed too (file-ignore[SUP002]); that use counts before SUP001 looks.
-        problems = hygiene.problems(sups, self)
+        problems = hygiene.problems(sups, self.severity)
         suppress.apply(sups, problems)
-        unused = hygiene.unused(sups, self, lines)
+        unused = hygiene.unused(sups, self.severity, self.enabled, lines)
         suppress.apply(sups, unused)
         analysis.findings.extend(problems + unused)
 
@@ -99,7 +129,7 @@ class Policy:
             for e in self.rules.values():
                 if not e.rule.workspace or e.rule.check is None:
                     continue
-                ctx = Context(doc, e.rule, e.severity, dict(e.options), self.env, analysis.manifest.lines, {},
+                ctx = Context(doc, e.rule.code, e.rule.name, e.severity, dict(e.options), self.env, analysis.manifest.lines, {},
                               workspace, analysis.path)
                 try:
                     found.extend(e.rule.check(ctx))
@@ -113,14 +143,14 @@ class Policy:
         return found
 
     def _run(self, doc: Document, analysis: Analysis, secrets: list[str],
-             workspace: WorkspaceIndex | None = None) -> list[Finding]:
+             workspace: WorkspaceIndex | None = None, only: frozenset[str] | None = None) -> list[Finding]:
         out: list[Finding] = []
         shared: dict[str, Any] = {"text": analysis.manifest.text}
         for code, e in self.rules.items():
             check = e.rule.check
-            if check is None or (e.rule.workspace and workspace is None):
+            if check is None or (e.rule.workspace and workspace is None) or (only is not None and code not in only):
                 continue
-            ctx = Context(doc, e.rule, e.severity, dict(e.options), self.env, analysis.manifest.lines, shared,
+            ctx = Context(doc, e.rule.code, e.rule.name, e.severity, dict(e.options), self.env, analysis.manifest.lines, shared,
                           workspace, analysis.path)
             try:
                 out.extend(check(ctx))

@@ -15,8 +15,6 @@ from ossa_lsp.core.findings import CODES, CodeInfo, Finding, Severity, register
 if TYPE_CHECKING:
     from ossa_lsp.core.rules.context import Context
 
-PROFILES = ("baseline", "enterprise", "strict")
-DEFAULT_PROFILE = "baseline"
 
 # family → code prefix; the order is the order of the docs index
 FAMILIES: dict[str, str] = {
@@ -151,6 +149,11 @@ def known_selector(selector: str) -> bool:
     if up in ("ALL", "NONE"):
         return True
     return any(matches(selector, c) for c in CODES)
+
+
+def split_selectors(text: str) -> list[str]:
+    """Selectors written as one comma-separated string (`select: SEC, COST001`), as a list."""
+    return [s.strip() for s in text.split(",") if s.strip()]
 
 
 def select(selectors: Iterable[str]) -> list[Rule]:

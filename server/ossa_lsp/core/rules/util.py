@@ -67,3 +67,36 @@ def quantity(text: str) -> tuple[Decimal, str] | None:
     if suffix[:1] in ("e", "E"):
         return number * Decimal(10) ** int(suffix[1:]), suffix
     return number * Decimal(_FACTORS[suffix]), suffix
+
+
+# --- near misses -------------------------------------------------------------------------------------
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) from a to b, or limit + 1 once it is over
+    `limit`: a banded computation, O(len × limit), so long user text cannot make it slow."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    over = limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [over] * len(b)
+        lo, hi = max(1, i - limit), min(len(b), i + limit)
+        for j in range(lo, hi + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            best = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                best = min(best, prev2[j - 2] + 1)
+            cur[j] = min(best, over)
+        if min(cur) > limit:
+            return over
+        prev2, prev = prev, cur
+    return min(prev[len(b)], over)
+
+
+def nearest(word: str, choices: Iterable[str], limit: int) -> list[str]:
+    """The choices closest to `word` within `limit` edits (all ties, in the order given)."""
+    scored = [(edit_distance(word, c, limit), c) for c in choices]
+    best = min((d for d, _ in scored), default=limit + 1)
+    return [c for d, c in scored if d == best] if best <= limit else []

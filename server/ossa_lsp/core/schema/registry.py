@@ -15,12 +15,10 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ossa_lsp.core.schema import formats
-
-if TYPE_CHECKING:
-    from ossa_lsp.core.schema.versions import Choice
+from ossa_lsp.core.schema.versions import Choice, VersionEntry, choose
 
 API_VERSION_SHAPE = re.compile(r"ossa/v[0-9]+(\.[0-9]+)*(\.x)?(-[0-9A-Za-z.]+)?\Z")
 
@@ -40,26 +38,6 @@ def schemas_dir() -> Path:
         if (candidate / "catalog.json").is_file():
             return candidate
     raise SchemaError("the bundled schemas are missing from this installation")
-
-
-@dataclass(frozen=True)
-class VersionEntry:
-    version: str  # "v0.2.2"
-    file: str | None  # the main schema (None when the version only defines kind files, e.g. v1)
-    kinds: tuple[str, ...]
-    accepts: str  # the apiVersion pattern this schema takes (its own apiVersion pattern)
-    status: str = "released"
-    kind_files: dict[str, str] = field(default_factory=dict)  # kind → its own schema file
-
-    def takes(self, api_version: str) -> bool:
-        return _pattern(self.accepts).match(api_version) is not None
-
-
-@cache
-def _pattern(source: str) -> re.Pattern[str]:
-    # Compiled on first use: most runs only ever need the exact-version rule, and compiling all 24 patterns
-    # up front cost ~7 ms of every `check` run.
-    return re.compile(source or r"(?!)")
 
 
 @dataclass
@@ -225,8 +203,6 @@ class SchemaRegistry:
 
     def choose(self, api_version: str, kind: str | None = None, default: str | None = None) -> Choice | None:
         """The schema for an apiVersion and kind, by the rules documented in core/schema/versions.py."""
-        from ossa_lsp.core.schema.versions import choose
-
         return choose(self.catalog, api_version, kind, default)
 
     def entry_for(self, api_version: str) -> VersionEntry | None:

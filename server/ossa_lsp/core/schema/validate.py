@@ -13,8 +13,9 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ossa_lsp.core.constants import MAP, SEQ
 from ossa_lsp.core.findings import Finding, Severity
-from ossa_lsp.core.text.source import MAP, SEQ, Document, Node
+from ossa_lsp.core.text.source import Document, Node
 from ossa_lsp.core.text.spans import Span
 
 # Patterns that appear in OSSA schemas, in words; a schema's own `x-patternDescription` wins.

@@ -17,11 +17,31 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from functools import cache
 
-if TYPE_CHECKING:
-    from ossa_lsp.core.schema.registry import VersionEntry
+
+@dataclass(frozen=True)
+class VersionEntry:
+    """One bundled version, as `schemas/catalog.json` lists it."""
+
+    version: str  # "v0.2.2"
+    file: str | None  # the main schema (None when the version only defines kind files, e.g. v1)
+    kinds: tuple[str, ...]
+    accepts: str  # the apiVersion pattern this schema takes (its own apiVersion pattern)
+    status: str = "released"
+    kind_files: dict[str, str] = field(default_factory=dict)  # kind → its own schema file
+
+    def takes(self, api_version: str) -> bool:
+        return _pattern(self.accepts).match(api_version) is not None
+
+
+@cache
+def _pattern(source: str) -> re.Pattern[str]:
+    # Compiled on first use: most runs only ever need the exact-version rule, and compiling all 24 patterns
+    # up front cost ~7 ms of every `check` run.
+    return re.compile(source or r"(?!)")
+
 
 _SHAPE = re.compile(r"ossa/v(\d+)(?:\.(\d+))?(?:\.(\d+|x))?(?:-([0-9A-Za-z.-]+))?\Z")
 

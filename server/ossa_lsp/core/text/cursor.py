@@ -20,6 +20,8 @@ _ITEM = re.compile(r"^(\s*)-(\s+|$)")
 _KEY_LINE = re.compile(r"""^(\s*)((?:-\s+)*)("[^"]*"|'[^']*'|[^\s#'"\-?:,\[\]{}](?:[^#:]*[^\s#:])?|-[^\s#:](?:[^#:]*[^\s#:])?)\s*:(?:\s+(.*))?$""")
 _KEY_PREFIX = re.compile(r"""^(\s*)((?:-\s+)*)(["']?)([^\s:#"'\[\]{},]*)$""")
 _ITEM_VALUE = re.compile(r"^(\s*)((?:-\s+)+)(?!\s|-\s)([^:#]*)$")
+_FLOW_ITEM = re.compile(r"^(\s*)((?:-\s+)+)[\[{]")
+_DOC_MARKER = re.compile(r"^(?:---|\.\.\.)(?:\s|$)")
 
 
 @dataclass
@@ -33,6 +35,8 @@ class CursorContext:
     first_in_item: bool = False  # YAML: the key directly follows '- '
     json: bool = False
     quoted: str = ""  # the quote the partial word opened with, if any
+    flow: bool = False  # YAML: inside a flow collection (`{a: 1, |}`), so inserts stay on one line
+    lead: str = ""  # YAML: what a value insert starts with (a space right after `key:`)
 
 
 def _strip_comment(text: str) -> str:
@@ -76,17 +80,20 @@ class _YamlLines:
         return t
 
     def is_blank(self, n: int) -> bool:
-        t = self.get(n)
-        return not t.strip() or t.lstrip().startswith(("---", "..."))
+        return not self.get(n).strip()
+
+    def is_marker(self, n: int) -> bool:
+        """`---` or `...`: nothing before it belongs to the document the cursor is in."""
+        return _DOC_MARKER.match(self.get(n)) is not None
 
     def container(self, line: int, col: int) -> list[str | int]:
         """Path of the mapping that holds a key starting at `col` on `line`."""
         for i in range(line - 1, -1, -1):
             if self.is_blank(i):
                 continue
-            t = self.get(i)
-            if t.startswith(("---", "...")):
+            if self.is_marker(i):
                 return []
+            t = self.get(i)
             ind = _indent(t)
             m = _ITEM.match(t)
             if m:
@@ -113,6 +120,8 @@ class _YamlLines:
         for i in range(line - 1, -1, -1):
             if self.is_blank(i):
                 continue
+            if self.is_marker(i):
+                return []
             t = self.get(i)
             ind = _indent(t)
             m = _ITEM.match(t)
@@ -137,6 +146,8 @@ class _YamlLines:
         for i in range(line - 1, -1, -1):
             if self.is_blank(i):
                 continue
+            if self.is_marker(i):
+                break
             t = self.get(i)
             ind = _indent(t)
             m = _ITEM.match(t)
@@ -148,7 +159,8 @@ class _YamlLines:
             break
         return count
 
-    def siblings(self, line: int, col: int) -> set[str]:
+    def siblings(self, line: int, col: int, new_item: bool = False) -> set[str]:
+        """Keys at `col` of the mapping around `line`; a `new_item` (`- |`) has none above its dash."""
         keys: set[str] = set()
 
         def take(t: str) -> None:
@@ -158,9 +170,11 @@ class _YamlLines:
                 if key_col == col:
                     keys.add(_unquote(km.group(3)))
 
-        for i in range(line - 1, -1, -1):
+        for i in range(line - 1, -1, -1) if not new_item else ():
             if self.is_blank(i):
                 continue
+            if self.is_marker(i):
+                break
             t = self.get(i)
             m = _ITEM.match(t)
             if m and len(m.group(1)) < col:
@@ -172,6 +186,8 @@ class _YamlLines:
         for i in range(line + 1, self.lines.line_count):
             if self.is_blank(i):
                 continue
+            if self.is_marker(i):
+                break
             t = self.get(i)
             m = _ITEM.match(t)
             if _indent(t) < col or (m and len(m.group(1)) < col):
@@ -183,8 +199,10 @@ class _YamlLines:
 def yaml_context(lines: LineIndex, pos: Pos) -> CursorContext | None:
     full = lines.line(pos.line)
     before = full[: pos.character]
-    if "#" in _strip_comment(before) != before:
+    if _strip_comment(before) != before:  # the cursor is in a comment
         return None
+    if "\t" in before[: len(before) - len(before.lstrip())]:
+        return None  # YAML forbids tabs in indentation: which mapping was meant cannot be told
     yl = _YamlLines(lines)
     km = _KEY_LINE.match(before)
     if (km is not None and km.group(4) is not None) or (km is not None and before.endswith(":")):
@@ -195,12 +213,24 @@ def yaml_context(lines: LineIndex, pos: Pos) -> CursorContext | None:
             base: list[str | int] = [*yl.sequence(pos.line, dash), yl.item_index(pos.line, dash)]
         else:
             base = yl.container(pos.line, col)
-        if value.lstrip().startswith(("[", "{", "|", ">", "&", "*")):
+        if value.startswith(("[", "{")):
+            return _flow_context(lines, pos, [*base, _unquote(key)], pos.character - len(value))
+        if value.lstrip().startswith(("|", ">", "&", "*")):
             return None
         quote = value[:1] if value[:1] in "'\"" else ""
         word = value[1:] if quote else value
         start = Pos(pos.line, pos.character - len(word))
-        return CursorContext(VALUE, [*base, _unquote(key)], word, Span(start, pos), col, quoted=quote)
+        # The whole value is replaced (up to a closing quote or a comment), not just the part before the cursor.
+        rest = _strip_comment(full)[pos.character :]
+        close = rest.find(quote) if quote else -1
+        end = Pos(pos.line, pos.character + (close if close != -1 else len(rest.rstrip())))
+        lead = "" if km.group(4) is not None else " "  # `provider:|` must not become `provider:openai`
+        return CursorContext(VALUE, [*base, _unquote(key)], word, Span(start, end), col, quoted=quote, lead=lead)
+    fm = _FLOW_ITEM.match(before)
+    if fm is not None:
+        dash = len(fm.group(1))
+        item: list[str | int] = [*yl.sequence(pos.line, dash), yl.item_index(pos.line, dash)]
+        return _flow_context(lines, pos, item, fm.end() - 1)
     im = _ITEM_VALUE.match(before)
     if im is not None and im.group(3).strip() and not _KEY_PREFIX.match(before):
         return None
@@ -208,13 +238,16 @@ def yaml_context(lines: LineIndex, pos: Pos) -> CursorContext | None:
     if pm is None:
         return None
     ind, dashes, quote, word = pm.groups()
-    col = len(ind) + len(dashes) + len(quote)
+    col = len(ind) + len(dashes)  # where the key starts, opening quote included
     start = Pos(pos.line, pos.character - len(word) - len(quote))
-    replace = Span(start, Pos(pos.line, pos.character + _word_tail(full, pos.character)))
+    tail = _word_tail(full, pos.character)
+    if quote and full[pos.character + tail : pos.character + tail + 1] == quote:
+        tail += 1  # the editor's auto-closed quote goes too: keys are inserted unquoted
+    replace = Span(start, Pos(pos.line, pos.character + tail))
     if dashes:
         dash = len(ind)
         path: list[str | int] = [*yl.sequence(pos.line, dash), yl.item_index(pos.line, dash)]
-        siblings = yl.siblings(pos.line, col)
+        siblings = yl.siblings(pos.line, col, new_item=True)
         return CursorContext(KEY, path, word, replace, col, siblings, first_in_item=True, quoted=quote)
     container = yl.container(pos.line, col)
     # A bare line under `tools:` at the column of its items is a new list item, not a key.
@@ -256,19 +289,36 @@ def _word_tail(full: str, at: int) -> int:
     return n
 
 
-# --- JSON ----------------------------------------------------------------------------------------
+# --- JSON and YAML flow collections ----------------------------------------------------------------
 
 _JTOK = re.compile(r'"(?:[^"\\\n]|\\.)*"?|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+# YAML flow style: plain words may hold ':' (`http://x`); ':' is an indicator before a space or after a quote.
+_FLOW_TOK = re.compile(r""""(?:[^"\\\n]|\\.)*"?|'(?:[^'\n]|'')*'?|[{}\[\],]|(?<=["']):|:(?=[\s,\[\]{}]|$)"""
+                       r"""|[^\s{}\[\],:"'][^\s{}\[\],:]*(?::[^\s{}\[\],:]+)*""")
 
 
 def json_context(lines: LineIndex, pos: Pos) -> CursorContext | None:
+    return _scan(lines, pos, 0, flow=False)
+
+
+def _flow_context(lines: LineIndex, pos: Pos, base: list[str | int], col: int) -> CursorContext | None:
+    """The cursor inside a YAML flow collection that opens at `col` of its line (`llm: {provider: x, |}`)."""
+    ctx = _scan(lines, pos, lines.offset(Pos(pos.line, col)), flow=True)
+    if ctx is not None:
+        ctx.path = [*base, *ctx.path]
+    return ctx
+
+
+def _scan(lines: LineIndex, pos: Pos, begin: int, flow: bool) -> CursorContext | None:
+    """A tolerant token scan from `begin` up to the cursor; JSON, or YAML flow style when `flow`."""
     offset = lines.offset(pos)
     text = lines.text[:offset]
+    quotes = "\"'" if flow else '"'
     # stack frames: ["obj", key_or_None, expecting, keys] / ["arr", index, expecting]
     stack: list[list[object]] = []
     last_tok = ""
     last_start = 0
-    for m in _JTOK.finditer(text):
+    for m in (_FLOW_TOK if flow else _JTOK).finditer(text, begin):
         tok = m.group(0)
         last_tok, last_start = tok, m.start()
         if tok == "{":
@@ -289,9 +339,10 @@ def json_context(lines: LineIndex, pos: Pos) -> CursorContext | None:
                 top[2] = "value"
         elif stack:
             top = stack[-1]
-            if top[0] == "obj" and top[2] == "key" and tok.startswith('"'):
-                if m.end() < len(text) or (tok.endswith('"') and len(tok) > 1):
-                    top[1] = _unquote(tok) if tok.endswith('"') and len(tok) > 1 else tok[1:]
+            if top[0] == "obj" and top[2] == "key" and (flow or tok.startswith('"')):
+                closed = len(tok) > 1 and tok[0] in quotes and tok[-1] == tok[0]
+                if m.end() < len(text) or closed:
+                    top[1] = _unquote(tok) if closed else tok[1:] if tok[0] in quotes else tok
                     keys = top[3]
                     assert isinstance(keys, set)
                     keys.add(top[1])
@@ -306,25 +357,44 @@ def json_context(lines: LineIndex, pos: Pos) -> CursorContext | None:
     top = stack[-1]
     in_word = last_start + len(last_tok) == len(text) and last_tok not in "{}[]:,"
     word = last_tok if in_word else ""
-    quote = '"' if word.startswith('"') else ""
-    start = lines.pos(offset - len(word))
-    replace = Span(start, pos)
-    if quote:
-        rest = lines.text[offset:]
-        close = rest.find('"')
-        if close != -1 and "\n" not in rest[:close]:
-            replace = Span(start, lines.pos(offset + close + 1))
+    quote = word[0] if word and word[0] in quotes else ""
     bare = word[1:] if quote else word
     if top[0] == "obj":
         if top[2] == "value":
-            return CursorContext(VALUE, [*path, str(top[1])], bare, replace, 0, json=True, quoted=quote)
-        if top[2] == "key" or (top[2] == "colon" and in_word):
-            keys = top[3]
-            assert isinstance(keys, set)
-            return CursorContext(KEY, path, bare, replace, 0, {k for k in keys if k != bare}, json=True,
-                                 quoted=quote)
-        return None
-    return CursorContext(VALUE, [*path, int(top[1])], bare, replace, 0, json=True, quoted=quote)  # type: ignore[call-overload]
+            role, at = VALUE, [*path, str(top[1])]
+        elif top[2] == "key" or (top[2] == "colon" and in_word):
+            role, at = KEY, path
+        else:
+            return None
+    else:
+        role, at = VALUE, [*path, int(top[1])]  # type: ignore[call-overload]
+    replace = _flow_replace(lines, pos, word, quote, role) if flow else _json_replace(lines, pos, word, quote)
+    keys = top[3] if role == KEY else set()
+    assert isinstance(keys, set)
+    return CursorContext(role, at, bare, replace, 0, {k for k in keys if k != bare}, json=not flow, quoted=quote,
+                         flow=flow)
+
+
+def _json_replace(lines: LineIndex, pos: Pos, word: str, quote: str) -> Span:
+    """The partial word with its quotes: JSON inserts carry their own."""
+    offset = lines.offset(pos)
+    start = lines.pos(offset - len(word))
+    if quote:
+        rest = lines.text[offset:]
+        close = rest.find(quote)
+        if close != -1 and "\n" not in rest[:close]:
+            return Span(start, lines.pos(offset + close + 1))
+    return Span(start, pos)
+
+
+def _flow_replace(lines: LineIndex, pos: Pos, word: str, quote: str, role: str) -> Span:
+    """As in block style: a key is replaced with its quotes (keys go in unquoted), a value inside them."""
+    line = lines.line(pos.line)
+    close = line.find(quote, pos.character) if quote else -1
+    end = close if close != -1 else pos.character + _word_tail(line, pos.character)
+    if role == KEY:
+        return Span(Pos(pos.line, pos.character - len(word)), Pos(pos.line, end + (close != -1)))
+    return Span(Pos(pos.line, pos.character - len(word) + len(quote)), Pos(pos.line, end))
 
 
 def _after_value(stack: list[list[object]]) -> None:

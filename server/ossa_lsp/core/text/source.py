@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from ossa_lsp.core.constants import ALIAS, MAP, SCALAR, SEQ
 from ossa_lsp.core.findings import Finding, Related, Severity
 from ossa_lsp.core.text.spans import LineIndex, Pos, Span
 
@@ -31,7 +32,6 @@ try:  # libyaml's parser is ~10x faster; the pure-Python one produces the same e
 except ImportError:  # pragma: no cover - wheels ship libyaml
     from yaml.parser import Parser as _Parser
 
-MAP, SEQ, SCALAR, ALIAS = "map", "seq", "scalar", "alias"
 
 
 @dataclass(frozen=True, slots=True)

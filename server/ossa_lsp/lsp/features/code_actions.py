@@ -81,9 +81,11 @@ def _missing_sections(entry: Entry) -> list[str]:
         if not isinstance(spec, dict):
             continue
         constraints = spec.get("constraints")
-        if not isinstance(constraints, dict) or "cost" not in constraints:
+        pasted = data.get("constraints") if data else None  # a block at the wrong level: SCHEMA001 moves it
+        if (not isinstance(constraints, dict) or "cost" not in constraints) and not (
+                isinstance(pasted, dict) and "cost" in pasted):
             out.append("cost")
-        if "observability" not in spec:
+        if "observability" not in spec and data is not None and "observability" not in data:
             out.append("observability")
         break
     return out
@@ -118,49 +120,46 @@ def upgrade_actions(ls: OssaLanguageServer, doc: TextDocument, entry: Entry, par
     return out
 
 
-def register(ls: OssaLanguageServer) -> None:
-    @ls.feature(
-        types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(
-            code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL,
-                               types.CodeActionKind.RefactorRewrite],
-            resolve_provider=True),
-    )
-    def on_code_action(ls: OssaLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
-        doc = ls.open_document(params.text_document.uri)
-        entry = ls.analysis_now(doc) if doc is not None else None
-        if doc is None or entry is None:
-            return None
-        only = params.context.only
-        wanted = (lambda kind: True) if not only else (lambda kind: any(kind.startswith(o) for o in only))
-        actions: list[types.CodeAction] = []
-        if wanted(types.CodeActionKind.QuickFix):
-            actions.extend(quick_fixes(ls, doc, entry, params))
-        data = {"uri": doc.uri, "version": doc.version}
-        if wanted(FIX_ALL) and any(fx.safe for f in entry.analysis.findings for fx in f.fixes):
-            actions.append(types.CodeAction(title="Fix all safely fixable OSSA problems",
-                                            kind=FIX_ALL, data={**data, "action": "fixAll"}))
-        if wanted(types.CodeActionKind.RefactorRewrite) and not entry.analysis.manifest.has_syntax_error:
-            actions.extend(upgrade_actions(ls, doc, entry, params, data))
-            for name in _missing_sections(entry):
-                actions.append(types.CodeAction(title=TITLES[name], kind=types.CodeActionKind.RefactorRewrite,
-                                                data={**data, "action": "skeleton", "section": name}))
-        return actions
+OPTIONS = types.CodeActionOptions(
+    code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL, types.CodeActionKind.RefactorRewrite],
+    resolve_provider=True)
 
-    @ls.feature(types.CODE_ACTION_RESOLVE)
-    def on_resolve(ls: OssaLanguageServer, action: types.CodeAction) -> types.CodeAction:
-        data = action.data if isinstance(action.data, dict) else {}
-        doc = ls.open_document(str(data.get("uri", "")))
-        if doc is None or doc.version != data.get("version"):
-            return action  # stale: the client asks again with the new version
-        if data.get("action") == "fixAll":
-            action.edit = fix_all_edit(ls, doc)
-        elif data.get("action") == "skeleton":
-            action.edit = skeleton_edit(ls, doc, str(data.get("section")))
-        elif data.get("action") == "upgrade":
-            document = data.get("document")
-            action.edit = upgrade_edit(ls, doc, str(data.get("target")), document if isinstance(document, int) else 0)
-        return action
+
+def on_code_action(ls: OssaLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    doc = ls.open_document(params.text_document.uri)
+    entry = ls.analysis_now(doc) if doc is not None else None
+    if doc is None or entry is None:
+        return None
+    only = params.context.only
+    wanted = (lambda kind: True) if not only else (lambda kind: any(kind.startswith(o) for o in only))
+    actions: list[types.CodeAction] = []
+    if wanted(types.CodeActionKind.QuickFix):
+        actions.extend(quick_fixes(ls, doc, entry, params))
+    data = {"uri": doc.uri, "version": doc.version}
+    if wanted(FIX_ALL) and any(fx.safe for f in entry.analysis.findings for fx in f.fixes):
+        actions.append(types.CodeAction(title="Fix all safely fixable OSSA problems",
+                                        kind=FIX_ALL, data={**data, "action": "fixAll"}))
+    if wanted(types.CodeActionKind.RefactorRewrite) and not entry.analysis.manifest.has_syntax_error:
+        actions.extend(upgrade_actions(ls, doc, entry, params, data))
+        for name in _missing_sections(entry):
+            actions.append(types.CodeAction(title=TITLES[name], kind=types.CodeActionKind.RefactorRewrite,
+                                            data={**data, "action": "skeleton", "section": name}))
+    return actions
+
+
+def on_resolve(ls: OssaLanguageServer, action: types.CodeAction) -> types.CodeAction:
+    data = action.data if isinstance(action.data, dict) else {}
+    doc = ls.open_document(str(data.get("uri", "")))
+    if doc is None or doc.version != data.get("version"):
+        return action  # stale: the client asks again with the new version
+    if data.get("action") == "fixAll":
+        action.edit = fix_all_edit(ls, doc)
+    elif data.get("action") == "skeleton":
+        action.edit = skeleton_edit(ls, doc, str(data.get("section")))
+    elif data.get("action") == "upgrade":
+        document = data.get("document")
+        action.edit = upgrade_edit(ls, doc, str(data.get("target")), document if isinstance(document, int) else 0)
+    return action
 
 
 def fix_all_edit(ls: OssaLanguageServer, doc: TextDocument) -> types.WorkspaceEdit | None:
@@ -208,3 +207,8 @@ def upgrade_edit(ls: OssaLanguageServer, doc: TextDocument, target: str, documen
     if result.refused is not None or not result.edits:
         return None
     return _edit(ls, doc, result.edits)
+
+
+def register(ls: OssaLanguageServer) -> None:
+    ls.feature(types.TEXT_DOCUMENT_CODE_ACTION, OPTIONS)(on_code_action)
+    ls.feature(types.CODE_ACTION_RESOLVE)(on_resolve)

@@ -9,6 +9,7 @@ from ossa_lsp.core.rules.families import (
     observability,
     resources,
     security,
+    tools,
 )
 
-__all__ = ["cost", "hygiene", "llm", "mesh", "metadata", "observability", "resources", "security"]
+__all__ = ["cost", "hygiene", "llm", "mesh", "metadata", "observability", "resources", "security", "tools"]

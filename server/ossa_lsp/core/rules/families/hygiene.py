@@ -5,15 +5,17 @@ one that cannot work.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ossa_lsp.core.findings import CODES, Finding, Fix, Severity, TextEdit
 from ossa_lsp.core.rules.registry import Levels, Rule, W, declare, matches
 from ossa_lsp.core.text.spans import LineIndex, Pos, Span
 
-if TYPE_CHECKING:  # suppress imports the registry, so importing it here at load time would be circular
-    from ossa_lsp.core.rules.policy import Policy
+if TYPE_CHECKING:
     from ossa_lsp.core.suppress import Suppression
+
+SeverityOf = Callable[[str], "Severity | None"]  # the policy's severity for a code; None: the rule is off
 
 _HEAD = """apiVersion: ossa/v0.2.2
 kind: Agent
@@ -65,9 +67,9 @@ def _finding(rule: Rule, sev: Severity, message: str, span: Span, doc: int, fixe
                    fixes=fixes, data={"rule": rule.name})
 
 
-def _all_enabled(selector: str, policy: Policy) -> bool:
+def _all_enabled(selector: str, enabled: Callable[[str], bool]) -> bool:
     codes = [c for c in CODES if matches(selector, c)]
-    return bool(codes) and all(policy.enabled(c) for c in codes)
+    return bool(codes) and all(enabled(c) for c in codes)
 
 
 def _removal(sup: Suppression, i: int, lines: LineIndex) -> tuple[Fix, ...]:
@@ -89,12 +91,10 @@ def _removal(sup: Suppression, i: int, lines: LineIndex) -> tuple[Fix, ...]:
     return (Fix(title=title, edits=(TextEdit(span, ""),), safe=True, preferred=True),)
 
 
-def problems(sups: list[Suppression], policy: Policy) -> list[Finding]:
+def problems(sups: list[Suppression], severity: SeverityOf) -> list[Finding]:
     """Suppressions that cannot work (SUP003) or give no reason (SUP002)."""
-    from ossa_lsp.core.suppress import unknown_selectors
-
     out: list[Finding] = []
-    no_reason, invalid = policy.severity(NO_REASON.code), policy.severity(INVALID.code)
+    no_reason, invalid = severity(NO_REASON.code), severity(INVALID.code)
     for sup in sups:
         if sup.problem is not None:
             if invalid is not None:
@@ -102,7 +102,7 @@ def problems(sups: list[Suppression], policy: Policy) -> list[Finding]:
                                     sup.document))
             continue
         if invalid is not None:
-            for sel, span in unknown_selectors(sup):
+            for sel, span in sup.unknown_selectors():
                 out.append(_finding(INVALID, invalid, f"'{sel}' is not a known code, rule name or code prefix, "
                                     "so this suppresses nothing for it (see `ossa-lsp rules`)", span, sup.document))
         if no_reason is not None and not sup.reason:
@@ -111,20 +111,20 @@ def problems(sups: list[Suppression], policy: Policy) -> list[Finding]:
     return out
 
 
-def unused(sups: list[Suppression], policy: Policy, lines: LineIndex) -> list[Finding]:
-    """Selectors that suppressed nothing (SUP001); run after every other finding has been matched."""
-    from ossa_lsp.core.suppress import unknown_selectors
-
-    sev = policy.severity(UNUSED.code)
+def unused(sups: list[Suppression], severity: SeverityOf, enabled: Callable[[str], bool],
+           lines: LineIndex) -> list[Finding]:
+    """Selectors that suppressed nothing (SUP001); run after every other finding has been matched.
+    `enabled`: whether findings with a code can appear under the policy at all."""
+    sev = severity(UNUSED.code)
     out: list[Finding] = []
     if sev is None:
         return out
     for sup in sups:
         if sup.problem is not None:
             continue
-        bad = unknown_selectors(sup)
+        bad = sup.unknown_selectors()
         for i, (sel, span) in enumerate(sup.selectors):
-            if i in sup.used or (sel, span) in bad or not _all_enabled(sel, policy):
+            if i in sup.used or (sel, span) in bad or not _all_enabled(sel, enabled):
                 continue
             where = "in this file" if sup.kind == "file" else "on this node"
             out.append(_finding(UNUSED, sev, f"Unused suppression: no {sel} finding {where}; remove it",

@@ -4,6 +4,7 @@ Model facts come from the dated model registry (package data, overridable with `
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
 
@@ -11,6 +12,7 @@ from ossa_lsp.core.findings import Finding, Fix
 from ossa_lsp.core.rules.context import Context
 from ossa_lsp.core.rules.data import TEMPLATE, ModelInfo
 from ossa_lsp.core.rules.registry import E, Levels, Option, W, agent, rule
+from ossa_lsp.core.rules.util import nearest
 
 LLM = ("spec", "llm")
 HOSTED = ("openai", "anthropic", "google")
@@ -128,6 +130,8 @@ def model_unknown(ctx: Context) -> Iterator[Finding]:
     family = ctx.env.models.family(model)
     if family not in (None, provider) or ctx.env.models.lookup(provider, model) is not None:
         return  # LLM003 reports other vendors' models
+    if _near_models(ctx, provider, model):
+        return  # LLM007 reports it as a misspelling, with the model meant
     yield ctx.report([*LLM, "model"], f"{model} is not a known {provider} model (model data as of "
                      f"{ctx.env.models.as_of.isoformat()}); check the spelling, or add it to your models-file")
 
@@ -185,3 +189,61 @@ def model_allowed(ctx: Context) -> Iterator[Finding]:
     elif models and not any(fnmatchcase(model.lower(), m.lower()) for m in models):
         yield ctx.report([*LLM, "model"], f"Model {model} is not allowed here (allowed: {', '.join(models)})")
 
+
+
+_DIGITS = re.compile(r"[^0-9]")
+
+
+def _near_models(ctx: Context, provider: str, model: str) -> list[str]:
+    """Registry models of the provider one or two edits away from `model`, with the same digits: `gpt-4o-mnii`
+    is a typo of gpt-4o-mini, while `gpt-5.2` (other digits) is more likely a model newer than the data."""
+    p = ctx.env.models.providers.get(provider)
+    if p is None:
+        return []
+    name = model.strip().lower()
+    digits = _DIGITS.sub("", name)
+    names = sorted({*p.models, *p.aliases})
+    choices = [c for c in names if _DIGITS.sub("", c) == digits]
+    limit = 1 if len(name) < 8 else 2
+    shown = []
+    for c in nearest(name, choices, limit):
+        info = p.models.get(c) or p.models.get(p.aliases.get(c, ""))
+        label = c if info is None or c in p.aliases else info.id
+        if label not in shown:
+            shown.append(label)
+    return shown
+
+
+@rule(
+    "LLM007", "model-misspelt", "llm",
+    "The model is not in the model registry, and is a letter or two away from one that is (a typo).",
+    levels=Levels(W, W, E),
+    why="Model selection is a governance decision, and a misspelt model id passes the schema and fails on the "
+        "first request. When the registry has a model of the same provider one or two letters away, the "
+        "manifest almost certainly means that one.",
+    details="Compares with the provider's models in the model registry (Damerau-Levenshtein distance of at most "
+            "2, 1 for short ids), only when the numbers in the id are the same: `gpt-4o-mnii` is reported, while "
+            "`gpt-5.9` (perhaps newer than the data) is left to LLM004. The fix, when one model is nearest, "
+            "writes that model.",
+    bad=agent(_llm("anthropic", "claude-sonet-4-5  # <- LLM007")),
+    good=agent(_llm("anthropic", "claude-sonnet-4-5")),
+    expect="claude-sonet-4-5", fix="unsafe",
+)
+def model_misspelt(ctx: Context) -> Iterator[Finding]:
+    pm = _model(ctx)
+    if pm is None or pm[0] not in HOSTED:
+        return
+    provider, model = pm
+    family = ctx.env.models.family(model)
+    if family not in (None, provider) or ctx.env.models.lookup(provider, model) is not None:
+        return
+    near = _near_models(ctx, provider, model)
+    if not near:
+        return
+    path = [*LLM, "model"]
+    if len(near) == 1:
+        yield ctx.report(path, f"{model} is not a known {provider} model; did you mean {near[0]}?",
+                         fixes=ctx.replace(path, near[0], f"Change the model to {near[0]}", safe=False))
+    else:
+        yield ctx.report(path, f"{model} is not a known {provider} model; did you mean one of "
+                         f"{', '.join(near)}?")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-from ossa_lsp.core.findings import Finding, Related
+from ossa_lsp.core.findings import Finding, Fix, Related
 from ossa_lsp.core.rules.context import Context
 from ossa_lsp.core.rules.registry import INFO, E, Levels, Option, W, rule
 from ossa_lsp.core.workspace.index import Agent, Endpoint
@@ -86,10 +86,10 @@ ORCH_CALLS = ("  role: Routes invoices.\n  tools:\n    - type: http\n      name:
       why="In the orchestration pattern a tool endpoint such as `http://worker-agent:8080/api` names another "
           "agent. When no manifest defines that agent, the call goes nowhere: a typo, a renamed worker, or a "
           "worker that was deleted while its callers were not updated.",
-      bad=_manifest("orchestrator", ORCH_CALLS.format(endpoint="http://ledger-agent:8080/api")),
+      bad=_manifest("orchestrator", ORCH_CALLS.format(endpoint="http://invoice-wroker:8080/api")),
       good=_manifest("orchestrator", ORCH_CALLS.format(endpoint="http://invoice-worker:8080/api")
                      .replace("  # <- MESH003", "")),
-      expect="http://ledger-agent:8080/api", peers=(WORKER,),
+      expect="http://invoice-wroker:8080/api", peers=(WORKER,), fix="unsafe",
       options=(Option("services", "strings", [], "Host patterns (globs) of internal services that are not "
                       "agents (databases, feature stores, ...), e.g. `feature-store.*`."),),
       details="Internal-looking: a single-label host (a Kubernetes or Compose service), `*.svc`, "
@@ -105,10 +105,23 @@ def unresolved(ctx: Context) -> Iterator[Finding]:
             if any(fnmatchcase(ep.host, p) for p in services):
                 continue
             if ep.internal and ep.host not in ("localhost",) and ctx.workspace.resolve(ep) is None:
-                near = ctx.workspace.nearest_name(ep.host.split(".")[0])
+                label = ep.host.split(".")[0]
+                near = ctx.workspace.nearest_name(label)
                 hint = f"; did you mean `{near}`?" if near and near != agent.name else ""
-                yield _at(ctx, agent, ep, f"No agent in the workspace is called `{ep.host.split('.')[0]}` "
-                                         f"(endpoint {ep.url}){hint}")
+                fixes = _rename_host(ctx, ep, label, near) if hint and near else ()
+                yield ctx.report(["spec", "tools", ep.tool_index, "endpoint"], f"No agent in the workspace is "
+                                 f"called `{label}` (endpoint {ep.url}){hint}", span=ep.span, fixes=fixes,
+                                 agent=agent.name, endpoint=ep.url)
+
+
+def _rename_host(ctx: Context, ep: Endpoint, label: str, near: str) -> tuple[Fix, ...]:
+    """The endpoint with the host's first label replaced by the agent name meant."""
+    at = ep.url.find("://" + label)
+    if at < 0:
+        return ()
+    at += 3
+    url = ep.url[:at] + near + ep.url[at + len(label):]
+    return ctx.replace(["spec", "tools", ep.tool_index, "endpoint"], url, f"Call {near} instead", safe=False)
 
 
 def _timeout_body(timeout: int, marked: bool) -> str:

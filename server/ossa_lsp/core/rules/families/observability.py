@@ -38,7 +38,8 @@ _FULL = """  observability:
     expect="spec",
 )
 def observability_missing(ctx: Context) -> Iterator[Finding]:
-    if isinstance(ctx.get("spec"), dict) and not ctx.has(*OBS):
+    if isinstance(ctx.get("spec"), dict) and not ctx.has(*OBS) and "observability" not in ctx.data:
+        # (a block pasted at the top level is the schema's finding, with the fix that moves it)
         yield ctx.missing([*OBS], "No observability: add spec.observability with tracing, metrics and logging")
 
 
@@ -166,21 +167,31 @@ def _telemetry(ctx: Context) -> Iterator[tuple[str, str, str | None]]:
     why="Telemetry that never arrives fails silently: the agent runs, and the traces and metrics the guide's "
         "observability strategy relies on are simply missing.",
     details="The endpoint needs a scheme (http, https, grpc, grpcs), a host and a valid port: `jaeger:4317` is "
-            "read as scheme `jaeger` with no host.",
+            "read as scheme `jaeger` with no host. A missing `http://` or a misspelt scheme (`htps://`) comes "
+            "with a fix.",
     bad=agent(_FULL.replace("endpoint: http://otel-collector:4318", "endpoint: otel-collector:4318  # <- OBS007")),
     good=agent(_FULL),
-    expect="otel-collector:4318",
+    expect="otel-collector:4318", fix="unsafe",
 )
 def telemetry_malformed(ctx: Context) -> Iterator[Finding]:
+    from ossa_lsp.core.rules.families.tools import endpoint_problem
+
     for part, url, _exporter in _telemetry(ctx):
-        path = [*OBS, part, "endpoint"]
+        path: list[str | int] = [*OBS, part, "endpoint"]
         text = url.strip()
         parts = split_url(text)
-        if parts is None or any(c.isspace() for c in text):
+        typo = endpoint_problem(text) if "://" in text or text[:6].lower().startswith(("http:", "https:")) else None
+        if typo is not None:
+            message, fixed = typo
+            yield ctx.report(path, f"'{text}' is not a usable URL: {message}",
+                             fixes=ctx.replace(path, fixed, f"Change to {fixed}", safe=False) if fixed else ())
+        elif parts is None or any(c.isspace() for c in text):
             yield ctx.report(path, f"'{text}' is not a valid URL (check the port and spaces)")
         elif parts.scheme.lower() not in _SCHEMES or not parts.hostname:
-            hint = f"; write http://{text}" if "://" not in text else ""
-            yield ctx.report(path, f"'{text}' has no usable scheme and host (http, https, grpc or grpcs){hint}")
+            fixed = f"http://{text}" if "://" not in text else None
+            hint = f"; write {fixed}" if fixed else ""
+            yield ctx.report(path, f"'{text}' has no usable scheme and host (http, https, grpc or grpcs){hint}",
+                             fixes=ctx.replace(path, fixed, f"Change to {fixed}", safe=False) if fixed else ())
 
 
 _FOREIGN_PORTS = {9411: "Zipkin's", 14250: "Jaeger's gRPC", 14268: "Jaeger's Thrift", 6831: "the Jaeger agent's",

@@ -21,6 +21,20 @@ def _res(body: str) -> str:
     return f"  constraints:\n    resources:\n{body}"
 
 
+# Spellings whose meaning is not in doubt: millicores written `500mi`, `500 m`, `500 millicores`, and
+# cores written `2 cores`, `1 vCPU`. (`500Mi` is left alone: memory units on a CPU may be a pasted memory line.)
+_CPU_MILLI = re.compile(r"\s*([0-9]{1,9})\s*(?:mi|m|milli|millicores?|mcpu)\s*\Z")
+_CPU_CORES = re.compile(r"\s*([0-9]{1,6}(?:\.[0-9]{1,3})?)\s*(?:cores?|v?cpus?)\s*\Z", re.I)
+
+
+def _cpu_fix(text: str) -> str | None:
+    m = _CPU_MILLI.match(text)
+    if m is not None:
+        return f"{int(m.group(1))}m"
+    m = _CPU_CORES.match(text)
+    return m.group(1) if m is not None else None
+
+
 @rule(
     "RES001", "cpu-quantity-invalid", "resources",
     "constraints.resources.cpu is not a Kubernetes CPU quantity (cores or millicores).",
@@ -28,10 +42,11 @@ def _res(body: str) -> str:
     why="The guide's resource planning writes CPU as Kubernetes quantities (`500m`, `2`). Anything else is "
         "rejected when the agent is deployed, or silently means something else.",
     details="Accepted: a decimal number of cores (`1`, `2.5`) or millicores (`500m`). Memory units on a CPU "
-            "(`1Gi`) and spellings such as `2 cores` are reported.",
+            "(`1Gi`) and spellings such as `2 cores` are reported. Spellings whose meaning is clear (`500mi`, "
+            "`500 millicores`, `2 cores`) come with a fix.",
     bad=agent(_res('      cpu: "2 cores"  # <- RES001\n      memory: 1Gi\n')),
     good=agent(_res('      cpu: "2"\n      memory: 1Gi\n')),
-    expect='"2 cores"',
+    expect='"2 cores"', fix="safe",
 )
 def cpu_quantity(ctx: Context) -> Iterator[Finding]:
     text = ctx.text(*RES, "cpu")
@@ -40,7 +55,13 @@ def cpu_quantity(ctx: Context) -> Iterator[Finding]:
     path = [*RES, "cpu"]
     q = quantity(text)
     if q is None:
-        yield ctx.report(path, f"cpu '{text}' is not a Kubernetes quantity: write cores (2, 0.5) or millicores (500m)")
+        fix = _cpu_fix(text)
+        if fix is not None:
+            yield ctx.report(path, f"cpu '{text}' is not a Kubernetes quantity; did you mean {fix}?",
+                             fixes=ctx.replace(path, fix, f"Change to {fix}", safe=True))
+        else:
+            yield ctx.report(path, f"cpu '{text}' is not a Kubernetes quantity: write cores (2, 0.5) or "
+                             "millicores (500m)")
         return
     value, suffix = q
     if suffix.endswith("i") or suffix in ("k", "M", "G", "T", "P", "E", "n", "u"):

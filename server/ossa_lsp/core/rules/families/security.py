@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ossa_lsp.core.findings import Finding
+from ossa_lsp.core.findings import Finding, Severity
 from ossa_lsp.core.rules.context import Context
 from ossa_lsp.core.rules.registry import E, Levels, Option, W, agent, rule
 from ossa_lsp.core.rules.util import is_internal_host, split_url
@@ -21,7 +21,7 @@ from ossa_lsp.core.scrub import (
     is_credential_key,
     mask,
 )
-from ossa_lsp.core.text.source import Node
+from ossa_lsp.core.text.source import Manifest, Node
 from ossa_lsp.core.text.spans import Pos, Span
 
 AUTONOMY = ("spec", "autonomy")
@@ -360,3 +360,37 @@ def agent_mtls(ctx: Context) -> Iterator[Finding]:
             yield ctx.report([*base, "type"], f"{msg}: use auth type mtls")
         else:
             yield ctx.missing([*base, "type"], f"{msg}: add auth with type mtls")
+
+
+# --- past a syntax error ---------------------------------------------------------------------------
+
+_RAW_LINE_LIMIT = 4096  # characters of one raw line scanned; a key is far shorter, and it keeps the scan linear
+
+
+def unparsed_secrets(manifest: Manifest, severity: Severity, secrets: list[str],
+                     known: list[Finding]) -> list[Finding]:
+    """SEC001 on the raw lines a syntax error kept the parser from reading: a key written below a typo is
+    still a leaked key. Secrets the tree already reported (same line and column) are not repeated."""
+    breaks = [f for f in manifest.findings if f.code == "YAML001"]
+    if not breaks:
+        return []
+    first = min(breaks, key=Finding.sort_key)
+    lines = manifest.lines
+    out: list[Finding] = []
+    for n in range(first.span.start.line, lines.line_count):
+        line = lines.line(n)[:_RAW_LINE_LIMIT]
+        if len(line) < 16 or not has_marker(line) or line.lstrip().startswith("#"):
+            continue
+        for hit in find_secrets(line):
+            secret, at = hit.secret, hit.start
+            if any(f.code == "SEC001" and f.span.start == (n, at) for f in known):
+                continue
+            secrets.append(secret)
+            kind = hit.kind
+            out.append(Finding(
+                code="SEC001", severity=severity, source="policy", document=first.document,
+                span=Span(Pos(n, at), Pos(n, at + len(secret))), data={"rule": "secret-literal"},
+                message=f"{kind[0].upper()}{kind[1:]} ({mask(secret)}) is written on line {n + 1} (below a syntax "
+                        "error, so it was read as raw text); store it in a secret manager, put a reference here "
+                        "(e.g. API_KEY_SECRET, ${VAR} or secret://name) and rotate the exposed key"))
+    return out
