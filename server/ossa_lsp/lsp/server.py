@@ -142,6 +142,7 @@ class OssaLanguageServer(LanguageServer):
             self.window_log_message(types.LogMessageParams(type=kind, message=message))
 
     def tell(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
+        message = scrub(message)
         self.log(message, kind)
         with contextlib.suppress(Exception):
             self.window_show_message(types.ShowMessageParams(type=kind, message=message))

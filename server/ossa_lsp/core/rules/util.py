@@ -64,9 +64,12 @@ def quantity(text: str) -> tuple[Decimal, str] | None:
     except InvalidOperation:
         return None
     suffix = m.group(2) or ""
-    if suffix[:1] in ("e", "E"):
-        return number * Decimal(10) ** int(suffix[1:]), suffix
-    return number * Decimal(_FACTORS[suffix]), suffix
+    try:  # a huge exponent or digit string is not a quantity anyone meant (and must not raise)
+        if suffix[:1] in ("e", "E"):
+            return number * Decimal(10) ** int(suffix[1:]), suffix
+        return number * Decimal(_FACTORS[suffix]), suffix
+    except (ValueError, ArithmeticError):
+        return None
 
 
 # --- near misses -------------------------------------------------------------------------------------
