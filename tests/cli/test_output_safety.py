@@ -173,3 +173,34 @@ def test_secrets_in_the_config_file_are_masked_too(tmp_path):
     _code, out, _err = run(tmp_path, "check", "-f", "json", ".")
     text = out.decode("utf-8")
     assert "CFG" in text and not _leaks(SECRETS["openai"], text)
+
+
+# --- no network, no code execution -------------------------------------------------------------------
+
+def test_check_never_opens_a_socket_even_for_urls_schemas_and_refs(tmp_path):
+    """Every socket constructor fails in the process: a check that tried the network would crash or warn."""
+    (tmp_path / "agent.ossa.yaml").write_text(_pasted("x", False).replace(
+        "https://crm.example.com", "https://crm.example.com/$ref") + "$schema: https://example.com/s.json\n",
+        encoding="utf-8")
+    (tmp_path / "s.json").write_text('{"$ref": "https://example.com/remote.json"}', encoding="utf-8")
+    code = ("import socket, sys\n"
+            "def no(*a, **k): raise SystemExit('network used')\n"
+            "socket.socket = socket.create_connection = socket.getaddrinfo = no\n"
+            "from ossa_lsp.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))\n")
+    for args in (["check", "-f", "json", "."], ["check", "--schema", "s.json", "agent.ossa.yaml"]):
+        proc = subprocess.run([sys.executable, "-c", code, *args], cwd=tmp_path, capture_output=True, timeout=120)
+        assert b"network used" not in proc.stderr and b"Traceback" not in proc.stderr
+        assert proc.returncode in (1, 2)
+
+
+def test_yaml_tags_never_run_code(tmp_path):
+    marker = tmp_path / "pwned"
+    payload = (f"apiVersion: ossa/v0.2.2\nkind: Agent\nmetadata:\n  name: !!python/object/apply:os.system "
+               f"['touch {marker}']\nspec:\n  role: !!python/object/new:os.system ['touch {marker}']\n")
+    (tmp_path / "agent.ossa.yaml").write_text(payload, encoding="utf-8")
+    (tmp_path / ".ossa-lsp.yaml").write_text(f"extends: !!python/object/apply:os.system ['touch {marker}']\n",
+                                              encoding="utf-8")
+    code, _out, err = run(tmp_path, "check", ".")
+    assert code in (1, 2) and b"Traceback" not in err
+    assert not marker.exists()

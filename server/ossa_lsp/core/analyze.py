@@ -206,6 +206,12 @@ def _analyze(
                     doc_findings.append(Finding(code="YAML006", severity=Severity.WARNING, source="yaml",
                                                 document=doc.index, span=doc.span,
                                                 message="The document is nested too deeply to validate"))
+                except Exception as err:  # e.g. a --schema whose $ref points off-line: a finding, not a traceback
+                    if used.trusted:
+                        raise  # our bundled schemas are tested: a failure there is a bug to see
+                    doc_findings.append(_finding("SCHEMA013", f"Cannot use schema {used.label}: {type(err).__name__}: "
+                                                 f"{err}", doc.span, doc.index, ""))
+                    used = None
         if used is not None:
             result.schemas[doc.index] = used
             outdated = _outdated(doc, used, registry) if schema is None else None
