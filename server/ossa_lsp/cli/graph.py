@@ -14,8 +14,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     paths = args.paths or ["."]
     files, missing = checker.expand(paths, tuple(args.exclude))
-    for m in missing:
-        err(f"{m.path}: {m.error}")
+    for m in missing:  # errors (a named path) and warnings (a folder met while walking)
+        err(f"{m.path}: {m.error or '; '.join(f.message for f in m.findings)}")
+    missing = [m for m in missing if m.error]
     index = checker.CheckRun().index(files)
     empty = not missing and not index.agents()
     if empty and not args.allow_no_agents:

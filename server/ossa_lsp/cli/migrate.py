@@ -30,9 +30,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return exits.USAGE
     files, missing = checker.expand(args.paths or ["."], tuple(args.exclude))
     m = Migration(args, target)
-    for r in missing:
-        err(f"{r.path}: {r.error}")
-        m.usage = True
+    for r in missing:  # errors (a named path) and warnings (a folder met while walking)
+        err(f"{r.path}: {r.error or '; '.join(f.message for f in r.findings)}")
+        m.usage = m.usage or r.error is not None
     for path in files:
         m.file(path)
     if args.format == "json":

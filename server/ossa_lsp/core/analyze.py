@@ -84,10 +84,17 @@ def _outdated(doc: Document, used: CompiledSchema, registry: SchemaRegistry) -> 
     pair = root.get("apiVersion") if root is not None and root.kind == MAP else None
     if pair is None:
         return None
+    declared = f"ossa/{used.version}"
+    if isinstance(doc.api_version, str) and doc.api_version != declared:  # a stand-in schema: name both
+        declared = f"{doc.api_version}, checked as ossa/{used.version}"
+    from ossa_lsp.core.schema.vocabulary import unchecked_note
+
+    caveat = unchecked_note(used.version, newest, doc.kind)
     return Finding(code="SCHEMA014", severity=Severity.HINT, source="schema", document=doc.index,
                    span=pair[1].span, pointer="/apiVersion",
-                   message=f"A newer OSSA version exists: ossa/{newest} (this manifest uses ossa/{used.version}); "
-                           "`ossa-lsp migrate` upgrades it", data={"newest": newest})
+                   message=f"A newer OSSA version exists: ossa/{newest} (this manifest uses {declared}); "
+                           "`ossa-lsp migrate` upgrades it" + (f". Note: {caveat}" if caveat else ""),
+                   data={"newest": newest})
 
 
 def _trust_before_break(doc: Document, found: list[Finding], syntax: list[Finding]) -> list[Finding]:
@@ -130,10 +137,18 @@ def select_schema(doc: Document, registry: SchemaRegistry,
               "To validate against another schema, use --schema FILE (or the `schemas` setting)"
         return None, _finding("SCHEMA011", msg, span, doc.index, "/apiVersion", supported=registry.supported())
     try:
-        return registry.get_file(choice.entry.version, choice.file), None
+        compiled = registry.get_file(choice.entry.version, choice.file)
     except (SchemaError, OSError, ValueError) as err:
         return None, _finding("SCHEMA013", f"Cannot load the bundled schema for {value}: {err}", span, doc.index,
                               "/apiVersion")
+    from ossa_lsp.core.schema.versions import note
+
+    said = note(choice)  # the declared version has no schema of its own: say which one is used
+    if said is None:
+        return compiled, None
+    sev = Severity.WARNING if said[0] == "SCHEMA016" else Severity.HINT
+    return compiled, _finding(said[0], said[1], span, doc.index, "/apiVersion", sev, used=choice.entry.version,
+                              rule=choice.rule)
 
 
 def analyze(text: str, path: str | None = None, **kw: Any) -> Analysis:
@@ -176,6 +191,7 @@ def _analyze(
             continue
         doc_findings: list[Finding] = []
         used: CompiledSchema | None = None
+        problem: Finding | None = None
         if not isinstance(doc.data, dict):
             root = doc.root.deref() if doc.root is not None else None
             span = root.span if root is not None else doc.span
@@ -194,6 +210,8 @@ def _analyze(
             if used is not None:
                 try:
                     found = _trust_before_break(doc, validate_document(doc, used.validator), manifest.findings)
+                    if problem is not None and problem.code == "SCHEMA016":  # it stands for the apiVersion mismatch
+                        found = [f for f in found if f.pointer != "/apiVersion"]
                     if found:
                         found = schema_fixes(doc, found, manifest.lines, manifest.format == "json",
                                              registry.supported(), used.schema)

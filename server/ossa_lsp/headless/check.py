@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ossa_lsp.core import files as user_files
 from ossa_lsp.core.analyze import analyze
@@ -25,6 +26,9 @@ from ossa_lsp.core.workspace.index import WorkspaceIndex
 from ossa_lsp.headless.report import FileReport, display_path, io_warning
 
 __all__ = ["CheckRun", "FileReport", "check_text", "config_reports", "display_path", "expand"]
+
+if TYPE_CHECKING:
+    from ossa_lsp.core.discover import Walk
 
 PARALLEL_MIN_FILES = 48
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
@@ -159,8 +163,9 @@ def config_reports(reports: Sequence[FileReport], args: config.Args | None) -> l
 def expand(paths: Iterable[str], exclude: tuple[str, ...] = (), args: config.Args | None = None
            ) -> tuple[list[str], list[FileReport]]:
     """Files to check for the given paths (directories are walked, skipping what `--exclude` and the
-    configs' `exclude` name), and reports for paths that don't exist."""
-    from ossa_lsp.core.discover import walk
+    configs' `exclude` name), and reports for paths that don't exist or cannot be read (errors), and for
+    folders met while walking that cannot be read or a walk that hit its limits (warnings)."""
+    from ossa_lsp.core.discover import Walk
 
     files: list[str] = []
     missing: list[FileReport] = []
@@ -168,7 +173,9 @@ def expand(paths: Iterable[str], exclude: tuple[str, ...] = (), args: config.Arg
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = [str(f) for f in walk(p, exclude) if args is None or not config.excluded(f, args)]
+            walker = Walk(p, exclude)
+            found = [str(f) for f in walker if args is None or not config.excluded(f, args)]
+            missing.extend(_walk_reports(walker))
         elif p.exists():
             found = [str(p)]
         else:
@@ -180,6 +187,21 @@ def expand(paths: Iterable[str], exclude: tuple[str, ...] = (), args: config.Arg
                 seen.add(key)
                 files.append(f)
     return files, missing
+
+
+def _walk_reports(walker: Walk) -> list[FileReport]:
+    """The walk's notes: the folder the user named is an error (exit 2), one met inside it a warning,
+    and so is a walk that stopped at its limits."""
+    out: list[FileReport] = []
+    for note in walker.notes:
+        shown = display_path(note.path)
+        if note.path == walker.root:
+            out.append(FileReport(path=shown, error=note.message))
+        else:
+            out.append(FileReport(path=shown, findings=[io_warning(note.message)]))
+    if walker.stopped:
+        out.append(FileReport(path=display_path(walker.root), findings=[io_warning(walker.stopped)]))
+    return out
 
 
 def named_files(paths: Iterable[str]) -> frozenset[str]:

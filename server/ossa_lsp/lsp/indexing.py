@@ -27,13 +27,19 @@ def uri_of(path: str) -> str:
 
 async def build_index(ls: OssaLanguageServer) -> int:
     """Index every manifest under the workspace folders, off the event loop, reporting progress."""
-    from ossa_lsp.core.discover import walk
+    from ossa_lsp.lsp.runtime.folders import walk_folders
 
     folders = [to_fs_path(uri) for uri in ls.workspace.folders] or [ls.workspace.root_path]
     roots = [Path(f) for f in folders if f and Path(f).is_dir()]
     if not roots:
         return 0
-    files = await asyncio.to_thread(lambda: [str(p) for r in roots for p in walk(r)])
+
+    async def start_progress() -> Progress:
+        await ls.settings_ready.wait()  # progress is a request to the client: only once the session is up
+        return await Progress.start(ls, None, "Looking for OSSA manifests")
+
+    # bounded (files, folders, time), with progress if slow and a message if it stops early
+    files = [str(p) for p in await walk_folders(ls, roots, start_progress=start_progress)]
     open_paths = {d.path for d in ls.workspace.text_documents.values() if d.path}
     todo = [f for f in files if f not in open_paths]
     progress = None

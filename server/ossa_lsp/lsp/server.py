@@ -69,10 +69,12 @@ class DiagnosticsStore:
         self.pushed: set[str] = set()
         self._serial = 0
 
-    def put(self, source: str, uri: str, diagnostics: list[types.Diagnostic]) -> str:
-        """Store them; returns their result id (a new one only when they changed)."""
+    def put(self, source: str, uri: str, diagnostics: list[types.Diagnostic], compare: bool = False) -> str:
+        """Store them; returns their result id. With `compare` (for pull requests) the id stays the same
+        when the diagnostics did; a push needs no id, so it skips the comparison (thousands of
+        diagnostics in a big file)."""
         old = self._items.get((source, uri))
-        if old is not None and old[0] == diagnostics:
+        if compare and old is not None and old[0] == diagnostics:
             return old[1]
         self._serial += 1
         self._items[(source, uri)] = (diagnostics, str(self._serial))

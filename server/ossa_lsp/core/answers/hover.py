@@ -185,13 +185,18 @@ def hover_in(analysis: Analysis, fallback: CompiledSchema, text: str, pos: Pos, 
     parsed = next((d for d in manifest.documents if d.span.start <= pos <= d.span.end), None)
     schema = analysis.schemas.get(parsed.index, fallback) if parsed is not None else fallback
     label = schema.label
+    stand_in = ""  # when the declared version has no schema of its own: which one checks it, and why
     if parsed is not None and parsed.api_version and schema.version is not None and \
             manifest.lines.line(pos.line).lstrip().startswith(("apiVersion", '"apiVersion"')):
         choice = REGISTRY.choose(parsed.api_version, parsed.kind, default_version)
         if choice is not None:
             label = f"`{choice.file}`, chosen for `{parsed.api_version}` by the rule: {choice.rule}"
-    return hover(text, pos, parsed, schema.schema, is_json=is_json, version=schema.version,
-                 schema_label=label, cache=cache)
+            stand_in = "" if choice.own else choice.explain()
+    found = hover(text, pos, parsed, schema.schema, is_json=is_json, version=schema.version,
+                  schema_label=label, cache=cache)
+    if found is not None and stand_in:
+        return f"{found[0]}\n\n{stand_in}", found[1]
+    return found
 
 
 def _answer(schema: dict[str, Any], kind: str | None, target: HoverTarget, version: str | None,

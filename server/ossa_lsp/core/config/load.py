@@ -10,16 +10,14 @@ modification time, so thousands of manifests share one parse.
 from __future__ import annotations
 
 import itertools
-import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ossa_lsp.core import files
+from ossa_lsp.core import files, wildmatch
 from ossa_lsp.core.constants import CONFIG_NAMES, FAIL_ON_LEVELS, MAP, PROFILES, SCALAR, SEVERITY_WORDS
 from ossa_lsp.core.findings import CodeInfo, Finding, Severity, register
 from ossa_lsp.core.rules import registry
@@ -436,25 +434,11 @@ def find_config(start: Path | str | None) -> Path | None:
 
 # --- globbing --------------------------------------------------------------------------------------
 
-_GLOB_CACHE: dict[str, re.Pattern[str]] = {}
-
-
 def glob_match(rel: str, pattern: str) -> bool:
     """gitignore-like matching of a relative posix path: `**` spans folders, a pattern without '/' matches
-    any file or folder name, a trailing '/' or a folder prefix matches everything below it."""
-    pattern = pattern.strip().lstrip("./") if pattern.startswith("./") else pattern.strip()
-    if not pattern:
-        return False
-    anchored = "/" in pattern.rstrip("/")
-    pat = pattern.strip("/")
-    parts = rel.split("/")
-    candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))] if anchored else parts
-    rx = _GLOB_CACHE.get(pat)
-    if rx is None:
-        body = re.escape(pat).replace(r"\*\*/", "(?:.*/)?").replace(r"\*\*", ".*")
-        body = body.replace(r"\*", "[^/]*").replace(r"\?", "[^/]")
-        rx = _GLOB_CACHE[pat] = re.compile(body + r"\Z")
-    return any(rx.match(c) for c in candidates) or (not anchored and fnmatchcase(rel, pat))
+    any file or folder name, a trailing '/' or a folder prefix matches everything below it. Linear-time
+    (core.wildmatch): config files come with the repository."""
+    return wildmatch.covers(pattern.strip(), rel)
 
 
 def _relative(path: Path | str | None, base: Path) -> str | None:

@@ -35,8 +35,9 @@ class Env:
 class Context:
     def __init__(self, doc: Document, rule_code: str, rule_name: str, severity: Severity, options: dict[str, Any], env: Env,
                  lines: LineIndex | None = None, shared: dict[str, Any] | None = None,
-                 workspace: WorkspaceIndex | None = None, path: str | None = None) -> None:
+                 workspace: WorkspaceIndex | None = None, path: str | None = None, source: str = "policy") -> None:
         self.doc = doc
+        self.source = source  # the findings' source: "policy", or a rule family's own (e.g. "vocabulary")
         self.workspace = workspace  # every manifest's agents (cross-file rules); None for a lone file
         self.path = path
         self.lines = lines
@@ -153,7 +154,7 @@ class Context:
     def report(self, path: Path, message: str, *, on: str = "value", severity: Severity | None = None,
                fixes: tuple[Fix, ...] = (), span: Span | None = None, related: tuple[Related, ...] = (),
                **data: Any) -> Finding:
-        return Finding(code=self.rule_code, severity=severity or self.severity, source="policy", message=message,
+        return Finding(code=self.rule_code, severity=severity or self.severity, source=self.source, message=message,
                        span=span or self.span(path, on), pointer=pointer(path), document=self.doc.index,
                        fixes=fixes, related=related, data={"rule": self.rule_name, **data})
 

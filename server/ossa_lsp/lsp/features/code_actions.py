@@ -94,7 +94,7 @@ def _missing_sections(entry: Entry) -> list[str]:
 def upgrade_actions(ls: OssaLanguageServer, doc: TextDocument, entry: Entry, params: types.CodeActionParams,
                     data: dict[str, Any]) -> list[types.CodeAction]:
     """"Upgrade to OSSA <newest>" and "Upgrade to the next version (<next>)" on an outdated apiVersion."""
-    from ossa_lsp.core.migrate import upgrade_targets
+    from ossa_lsp.core.migrate import upgrade_caveat, upgrade_targets
 
     out: list[types.CodeAction] = []
     manifest = entry.analysis.manifest
@@ -110,9 +110,12 @@ def upgrade_actions(ls: OssaLanguageServer, doc: TextDocument, entry: Entry, par
             continue
         diags = [d for d in params.context.diagnostics if _matches(d, f.code, rng)] or None
         newest, following = targets[-1], targets[0]
-        titled = [(newest, f"Upgrade to OSSA {newest}")]
+        # e.g. from v0.4.6 the schema no longer checks `spec`: the title says so before anyone picks it
+        caveat = {t: " (its schema no longer checks spec; ossa-lsp warns instead)" for t in targets
+                  if upgrade_caveat(mdoc.api_version, mdoc.kind, t, default_version=ls.settings.default_version)}
+        titled = [(newest, f"Upgrade to OSSA {newest}{caveat.get(newest, '')}")]
         if following != newest:
-            titled.append((following, f"Upgrade to the next version ({following})"))
+            titled.append((following, f"Upgrade to the next version ({following}){caveat.get(following, '')}"))
         for target, title in titled:
             out.append(types.CodeAction(title=title, kind=types.CodeActionKind.RefactorRewrite, diagnostics=diags,
                                         data={**data, "action": "upgrade", "target": target,

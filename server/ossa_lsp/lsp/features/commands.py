@@ -22,7 +22,6 @@ fixed, deleted or opened since the last run is cleared exactly once.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,20 +99,17 @@ def _excluded(ls: OssaLanguageServer, path: Path) -> bool:
         return False
 
 
-def manifests(ls: OssaLanguageServer, folders: list[Path]) -> list[Path]:
-    """The manifests of the folders: discovery as in `ossa-lsp check`, plus the `ossa.extraFiles` globs."""
-    from ossa_lsp.core.discover import DATA_SUFFIXES, walk
+async def manifests(ls: OssaLanguageServer, folders: list[Path], progress: Progress | None = None) -> list[Path]:
+    """The manifests of the folders: discovery as in `ossa-lsp check` (with the editor's limits), plus the
+    data files that match the `ossa.extraFiles` globs (relative to each folder)."""
+    from ossa_lsp.lsp.runtime.folders import walk_folders
 
-    seen: dict[Path, None] = {}
-    for folder in folders:
-        for p in walk(folder):
-            seen.setdefault(p.resolve(), None)
-        for glob in ls.settings.extra_files:
-            with contextlib.suppress(ValueError, OSError):
-                for p in folder.glob(glob):
-                    if p.is_file() and p.name.lower().endswith(DATA_SUFFIXES):
-                        seen.setdefault(p.resolve(), None)
-    return [p for p in sorted(seen) if not _excluded(ls, p)]
+    found = await walk_folders(ls, folders, include=tuple(ls.settings.extra_files), progress=progress)
+
+    def unique_not_excluded() -> list[Path]:
+        return [p for p in sorted(dict.fromkeys(p.resolve() for p in found)) if not _excluded(ls, p)]
+
+    return await asyncio.to_thread(unique_not_excluded)
 
 
 def _open_document(ls: OssaLanguageServer, uri: str) -> TextDocument | None:
@@ -178,7 +174,7 @@ async def validate_workspace(ls: OssaLanguageServer, options: dict[str, Any]) ->
         summary.message = "ossa.enable is off"
         return summary.to_json()
     progress = await Progress.start(ls, options.get("workDoneToken"), "Validating OSSA manifests")
-    files = await asyncio.to_thread(manifests, ls, folders)
+    files = await manifests(ls, folders, progress)
     checked: set[str] = set()
     try:
         for n, path in enumerate(files, 1):

@@ -47,7 +47,7 @@ async def pull(ls: OssaLanguageServer, params: types.DocumentDiagnosticParams) -
         ls.diagnostics.drop(ANALYSIS, uri)
         return types.RelatedFullDocumentDiagnosticReport(items=[])
     items = diagnostics_for(doc, entry.analysis.findings)
-    result_id = ls.diagnostics.put(ANALYSIS, uri, items)
+    result_id = ls.diagnostics.put(ANALYSIS, uri, items, compare=True)
     if params.previous_result_id == result_id:  # cross-file findings change without a new version
         return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
     return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
