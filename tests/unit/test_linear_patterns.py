@@ -35,9 +35,9 @@ def _cases() -> dict[str, list[tuple[str, Callable[[str], Any], list[str]]]]:
     """group → (name, call on one input, inputs). Imported lazily: the subprocess builds them."""
     import re
 
-    from ossa_lsp.core import scrub, suppress
+    from ossa_lsp.core import fixes, scrub, suppress
     from ossa_lsp.core.rules import data, registry, util
-    from ossa_lsp.core.rules.families import resources, security
+    from ossa_lsp.core.rules.families import resources, security, tools
     from ossa_lsp.core.schema import formats, navigate, validate, versions
     from ossa_lsp.core.schema import registry as schemas
     from ossa_lsp.core.text import cursor, source
@@ -70,6 +70,11 @@ def _cases() -> dict[str, list[tuple[str, Callable[[str], Any], list[str]]]]:
             ("data._SNAPSHOT", lambda s: data._SNAPSHOT.sub("", s), _inputs(("", "-1"), ("", "-latest"), ("", "-2024"))),
             ("data.TEMPLATE", data.TEMPLATE.search, _inputs(("", "$"), ("", "{"))),
             ("resources._MEM_TYPO", resources._MEM_TYPO.match, _inputs(("", " "), ("1", " "), ("", "1."))),
+            ("resources._CPU_MILLI", resources._CPU_MILLI.match, _inputs(("1", " "), (" ", "1"))),
+            ("resources._CPU_CORES", resources._CPU_CORES.match, _inputs(("1", " "), ("1.1", " "))),
+            ("tools._SCHEME", tools._SCHEME.match, _inputs(("", "a:"), ("a", "+"))),
+            ("tools._HOST", tools._HOST.match, _inputs(("", "a-"), ("a", ".a"), ("", "aa."), ("", "a_"))),
+            ("fixes._JSON_NUMBER", fixes._JSON_NUMBER.match, _inputs(("-", "1"), ("1.", "0"), ("1e", "1"))),
             ("registry.CODE_SHAPE", registry.CODE_SHAPE.match, _inputs(("", "A"), ("A", "0"))),
             ("registry.NAME_SHAPE", registry.NAME_SHAPE.match, _inputs(("", "a-"), ("a", "-a"))),
             ("registry._PREFIX", registry._PREFIX.match, _inputs(("", "A"))),
@@ -82,6 +87,8 @@ def _cases() -> dict[str, list[tuple[str, Callable[[str], Any], list[str]]]]:
                                            ("a", "\\"), ("", "("), ("", "[a")))
             for name, fn in sorted(formats.FORMATS.items())
         ] + [
+            ("versions._LOOSE", versions._LOOSE.search, _inputs(("ossa/v", "1"), ("ossa/v1", ".1"))),
+            ("versions._BUILD", versions._BUILD.match, _inputs(("ossa/v1.1.1", ".1"), ("ossa/v", "1"))),
             ("versions._SHAPE", versions._SHAPE.match, _inputs(("ossa/v", "1."), ("ossa/v1-", "a."), ("ossa/v", "1"))),
             ("registry.API_VERSION_SHAPE", schemas.API_VERSION_SHAPE.match,
              _inputs(("ossa/v1", ".1"), ("ossa/v1-", "a."), ("ossa/v", "1"))),
@@ -105,6 +112,8 @@ def _cases() -> dict[str, list[tuple[str, Callable[[str], Any], list[str]]]]:
             ("cursor._ITEM_VALUE", cursor._ITEM_VALUE.match, _inputs(("", "- ", ":"), ("-", " ", ":"), ("- ", "a", ":"))),
             ("cursor._FLOW_ITEM", cursor._FLOW_ITEM.match, _inputs(("", "- "))),
             ("cursor._DOC_MARKER", cursor._DOC_MARKER.match, _inputs(("---", " "))),
+            ("cursor._FLOW_TOK", lambda s: sum(1 for _ in cursor._FLOW_TOK.finditer(s)),
+             _inputs(('"', "\\a"), ("'", "''"), ("", "':"), ("", ":a"))),
             ("cursor._JTOK", lambda s: sum(1 for _ in cursor._JTOK.finditer(s)), _inputs(('"', "\\a"), ("", '"a'))),
             ("source._JSON_TOKEN", source._JSON_TOKEN.match, _inputs(('"', "\\a"), ("-", "0"), ("", '\\"'))),
             ("source._JSON_ESC", lambda s: sum(1 for _ in source._JSON_ESC.finditer(s)), _inputs(("", "\\u00"))),
