@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 
+from ossa_lsp.core.scrub import scrub
+
 
 def err(message: str) -> None:
-    print(f"ossa-lsp: {message}", file=sys.stderr)
+    print(f"ossa-lsp: {scrub(message)}", file=sys.stderr)  # paths and values: one escaped line, secrets masked
 
 
 def warn(message: str) -> None:
-    print(f"ossa-lsp: warning: {message}", file=sys.stderr)
+    print(f"ossa-lsp: warning: {scrub(message)}", file=sys.stderr)
 
 
 def emit(text: str, output: str | None) -> bool:

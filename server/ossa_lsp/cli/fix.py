@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ossa_lsp.cli.common import err, plural
+from ossa_lsp.core.scrub import scrub
 
 
 def run(files: Sequence[str], schema: Any, pargs: Any, args: argparse.Namespace) -> tuple[int, bool]:
@@ -32,7 +33,7 @@ def run(files: Sequence[str], schema: Any, pargs: Any, args: argparse.Namespace)
         if args.diff:
             sys.stdout.write(out.diff)
         for code, pointer, title in out.applied:
-            print(f"{shown}: {verb} {code} at {pointer or '/'}: {title}", file=sys.stderr)
+            print(scrub(f"{shown}: {verb} {code} at {pointer or '/'}: {title}"), file=sys.stderr)
         total += len(out.applied)
     print(f"{verb.capitalize()} {plural(total, 'problem')}"
           + ("" if args.unsafe_fixes else " (safe fixes only; --unsafe-fixes for the rest)") + ".", file=sys.stderr)

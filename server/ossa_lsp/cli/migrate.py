@@ -4,7 +4,6 @@ write them through core/files.py (or print a diff), and report what still fails 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,6 +11,8 @@ from typing import Any
 
 from ossa_lsp.cli import exits
 from ossa_lsp.cli.common import err, plural
+from ossa_lsp.core.scrub import scrub
+from ossa_lsp.output.escape import dumps
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -35,8 +36,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     for path in files:
         m.file(path)
     if args.format == "json":
-        sys.stdout.write(json.dumps({"target": f"ossa/{target}", "written": m.write, "files": m.results,
-                                     "summary": m.counts}, indent=2) + "\n")
+        sys.stdout.write(dumps({"target": f"ossa/{target}", "written": m.write, "files": m.results,
+                                "summary": m.counts}))  # valid UTF-8 whatever the file names
     print(m.summary(), file=sys.stderr)
     if m.usage:
         return exits.USAGE
@@ -61,7 +62,7 @@ class Migration:
 
     @property
     def say(self) -> Callable[[str], None]:
-        return (lambda text: None) if self.args.quiet else (lambda text: print(text, file=sys.stderr))
+        return (lambda text: None) if self.args.quiet else (lambda text: print(scrub(text), file=sys.stderr))
 
     def file(self, path: str) -> None:
         from ossa_lsp.core import files
@@ -96,8 +97,8 @@ class Migration:
         if self.args.format == "text":
             out = sys.stderr if self.args.diff else sys.stdout
             for f in result.findings:
-                print(f"{shown}:{f.span.start.line + 1}:{f.span.start.character + 1}: {f.severity.label} {f.code} "
-                      f"{f.message}", file=out)
+                print(scrub(f"{shown}:{f.span.start.line + 1}:{f.span.start.character + 1}: {f.severity.label} "
+                            f"{f.code} {f.message}"), file=out)
         if result.changed:
             self._changed(path, shown, loaded, result.new_text, record)
 

@@ -21,6 +21,7 @@ from ossa_lsp.core.schema.registry import (
     SchemaRegistry,
 )
 from ossa_lsp.core.schema.validate import show, validate_document
+from ossa_lsp.core.scrub import scrub_findings, tree_secrets
 from ossa_lsp.core.text.source import DEFAULT_LIMITS, Document, Limits, Manifest, parse
 from ossa_lsp.core.text.spans import Span
 
@@ -45,6 +46,8 @@ class Analysis:
     documents: list[DocumentInfo] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     schemas: dict[int, CompiledSchema] = field(default_factory=dict)  # document index → schema used
+    secrets: list[str] = field(default_factory=list)  # values to mask in every message (core/scrub.py)
+    scanned: set[int] = field(default_factory=set)  # documents whose values the policy checked for secrets
 
     @property
     def errors(self) -> int:
@@ -221,6 +224,12 @@ def _analyze(
                     doc_findings.append(Finding(code="YAML006", severity=Severity.WARNING, source="yaml",
                                                 document=doc.index, span=doc.span,
                                                 message="The document is nested too deeply to validate"))
+                except Exception as err:  # e.g. a --schema whose $ref points off-line: a finding, not a traceback
+                    if used.trusted:
+                        raise  # our bundled schemas are tested: a failure there is a bug to see
+                    doc_findings.append(_finding("SCHEMA013", f"Cannot use schema {used.label}: {type(err).__name__}: "
+                                                 f"{err}", doc.span, doc.index, ""))
+                    used = None
         if used is not None:
             result.schemas[doc.index] = used
             outdated = _outdated(doc, used, registry) if schema is None else None
@@ -233,5 +242,9 @@ def _analyze(
                                              schema=used.label if used is not None else None, valid=valid))
     if policy is not None:
         policy.apply(result, workspace)
+    # Masking is a property of the output: every message is scrubbed, whatever rules ran or broke.
+    if findings:
+        result.secrets.extend(tree_secrets(d.root for d in manifest.documents if d.index not in result.scanned))
+        scrub_findings(findings, result.secrets, manifest.text)
     findings.sort(key=Finding.sort_key)
     return result

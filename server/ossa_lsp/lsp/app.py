@@ -18,6 +18,7 @@ from ossa_lsp.lsp.features import (
     workspace,
 )
 from ossa_lsp.lsp.server import OssaLanguageServer
+from ossa_lsp.output.escape import EscapingFormatter
 
 FEATURES = (lifecycle, diagnostics, completion, hover, structure, code_actions, commands, workspace)
 CANCEL_UNKNOWN = "Cancel notification for unknown message id"  # pygls' words (protocol/json_rpc.py)
@@ -46,7 +47,8 @@ def setup_logging(log_file: str | None, verbosity: int) -> None:
     level = logging.WARNING - 10 * min(verbosity, 2)
     handler: logging.Handler = logging.FileHandler(log_file, encoding="utf-8") if log_file else \
         logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # Paths and values from the workspace reach the log: one escaped line each (output/escape.py).
+    handler.setFormatter(EscapingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

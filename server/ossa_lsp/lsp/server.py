@@ -28,6 +28,7 @@ from pygls.workspace import TextDocument
 from ossa_lsp import __version__
 from ossa_lsp.core.constants import CONFIG_NAMES
 from ossa_lsp.core.discover import DATA_SUFFIXES, is_ossa_name, looks_like_ossa
+from ossa_lsp.core.scrub import scrub
 
 if TYPE_CHECKING:  # the engine (jsonschema, yaml, pydantic) loads after `initialize` is answered
     from ossa_lsp.core.analyze import Analysis
@@ -137,11 +138,13 @@ class OssaLanguageServer(LanguageServer):
         log.warning("ignored: %s: %s", type(error).__name__, error)
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        message = scrub(message)  # paths and values from the workspace: secrets masked, controls shown
         log.info(message)
         with contextlib.suppress(Exception):  # before initialize there is no transport to write to
             self.window_log_message(types.LogMessageParams(type=kind, message=message))
 
     def tell(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
+        message = scrub(message)
         self.log(message, kind)
         with contextlib.suppress(Exception):
             self.window_show_message(types.ShowMessageParams(type=kind, message=message))

@@ -15,6 +15,7 @@ from ossa_lsp.core.findings import DOCS_BASE
 from ossa_lsp.core.schema.navigate import SchemaNav, facts, kind_in_text
 from ossa_lsp.core.schema.registry import REGISTRY, CompiledSchema
 from ossa_lsp.core.schema.validate import dotted
+from ossa_lsp.core.scrub import mask_secrets
 from ossa_lsp.core.text.cursor import KEY, VALUE, cursor_context
 from ossa_lsp.core.text.source import Document, Node
 from ossa_lsp.core.text.spans import LineIndex, Pos, Span
@@ -207,7 +208,8 @@ def _answer(schema: dict[str, Any], kind: str | None, target: HoverTarget, versi
     name = str(target.path[-1]) if target.path else "manifest"
     if isinstance(target.path[-1] if target.path else None, int):
         name = f"{target.path[-2] if len(target.path) > 1 else 'list'} item"
-    text_md = describe(nav, schemas, name, target.value, target.has_value, target.path, version)
+    # Keys are echoed (the name, the dotted path): a key that is a pasted secret is masked here too.
+    text_md = mask_secrets(describe(nav, schemas, name, target.value, target.has_value, target.path, version))
     if target.path == ["apiVersion"]:
         spec = f"OSSA {version}" if version else "a custom schema"
         text_md += f"\n\n---\nValidating with **{spec}** ({schema_label or 'bundled schema'})."

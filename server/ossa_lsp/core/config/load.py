@@ -380,6 +380,10 @@ def load_config_text(text: str, path: Path | None) -> LoadedConfig:
             loaded.env = Env(models=load_models(target))
         except DataError as err:
             problems.add("CFG005", f"models-file: {err}; using the bundled model data", ["models-file"])
+    if problems.items:  # masked and escaped like every manifest message (core/scrub.py)
+        from ossa_lsp.core.scrub import scrub_findings, tree_secrets
+
+        scrub_findings((p.finding for p in problems.items), tree_secrets([doc.root if doc else None]), text)
     loaded.problems = problems.items
     return loaded
 

@@ -15,7 +15,7 @@ from ossa_lsp.core.rules.context import Context, Env
 from ossa_lsp.core.rules.families import hygiene
 from ossa_lsp.core.rules.families.security import unparsed_secrets
 from ossa_lsp.core.rules.registry import RULES, Rule, in_order
-from ossa_lsp.core.rules.util import mask
+from ossa_lsp.core.scrub import scrub_findings, string_secrets
 from ossa_lsp.core.text.source import Document
 
 if TYPE_CHECKING:
@@ -119,8 +119,7 @@ class Policy:
         if analysis.manifest.has_syntax_error and "SEC001" in self.rules:
             found.extend(unparsed_secrets(analysis.manifest, self.rules["SEC001"].severity, secrets, found))
         analysis.findings.extend(found)
-        if secrets:
-            _scrub(analysis.findings, secrets)
+        analysis.secrets.extend(secrets)  # `analyze` masks them in every message
         sups = suppress.parse(analysis.manifest)
         if not sups:
             return
@@ -152,6 +151,7 @@ class Policy:
         sups = suppress.parse(analysis.manifest)
         if sups:
             suppress.apply(sups, found)
+        scrub_findings(found, analysis.secrets, analysis.manifest.text)
         return found
 
     def _run(self, doc: Document, analysis: Analysis, secrets: list[str],
@@ -172,17 +172,9 @@ class Policy:
                 _internal_error("internal error in rule %s on %s (document %d): %s: %s", code,
                           analysis.path or "<text>", doc.index, type(err).__name__, err)
             secrets.extend(ctx.secrets)
+        strings = shared.get("strings")  # every text value, if a rule listed them: reused, not walked again
+        if strings is not None:
+            secrets.extend(string_secrets(strings))
+            analysis.scanned.add(doc.index)
         return out
 
-
-def _scrub(findings: list[Finding], secrets: list[str]) -> None:
-    """Mask any secret that another finding's message quotes (a schema message may show the value)."""
-    for f in findings:
-        for s in secrets:
-            at = f.message.find(s[:8])
-            while at >= 0:  # the whole secret, or as much of it as a shortened message quotes
-                n = 8
-                while n < len(s) and at + n < len(f.message) and f.message[at + n] == s[n]:
-                    n += 1
-                f.message = f.message[:at] + mask(s) + f.message[at + n:]
-                at = f.message.find(s[:8], at + 1)
