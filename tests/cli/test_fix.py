@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from pathlib import Path
 
 import pytest
 
@@ -96,8 +95,3 @@ def test_an_interrupted_write_leaves_the_original_intact(tmp_path, monkeypatch, 
     assert [x.name for x in tmp_path.iterdir()] == ["a.ossa.yaml"]
 
 
-def test_write_atomic_replaces_in_one_step(tmp_path):
-    p = tmp_path / "x.yaml"
-    p.write_bytes(b"old")
-    fixer.write_atomic(p, b"new")
-    assert p.read_bytes() == b"new" and [x.name for x in Path(tmp_path).iterdir()] == ["x.yaml"]

@@ -291,7 +291,9 @@ async def test_upgrade_actions_on_an_outdated_api_version(client: LanguageClient
     assert hint.severity == types.DiagnosticSeverity.Hint
     found = await actions(client, uri, 1, ["refactor.rewrite"], [hint])
     upgrades = [a for a in found if a.title.startswith("Upgrade")]
-    assert [a.title for a in upgrades] == ["Upgrade to OSSA v0.5.0", "Upgrade to the next version (v0.2.3)"]
+    # the newest version's schema no longer checks `spec`: the action says so before anyone picks it
+    assert [a.title for a in upgrades] == ["Upgrade to OSSA v0.5.0 (its schema no longer checks spec; ossa-lsp warns "
+                                           "instead)", "Upgrade to the next version (v0.2.3)"]
     assert all(a.kind == types.CodeActionKind.RefactorRewrite and a.edit is None for a in upgrades)
     assert upgrades[0].diagnostics and upgrades[0].diagnostics[0].code == "SCHEMA014"
     newest = await client.code_action_resolve_async(upgrades[0])
@@ -305,9 +307,9 @@ async def test_upgrade_actions_on_an_outdated_api_version(client: LanguageClient
 async def test_upgrade_renames_keys_and_is_not_offered_on_the_newest(client: LanguageClient):
     uri = open_doc(client, "upgrade-mesh.ossa.yaml", MESH)
     await diagnostics(client, uri, lambda d: any(x.code == "SCHEMA014" for x in d), hints=True)
-    [only] = [a for a in await actions(client, uri, 0, ["refactor"]) if a.title.startswith("Upgrade")]
-    assert only.title == "Upgrade to OSSA v0.5.0"
-    resolved = await client.code_action_resolve_async(only)
+    found = [a for a in await actions(client, uri, 0, ["refactor"]) if a.title.startswith("Upgrade")]
+    assert [a.title for a in found] == ["Upgrade to OSSA v0.5.0", "Upgrade to the next version (v0.4.7)"]
+    resolved = await client.code_action_resolve_async(found[0])
     assert resolved.edit is not None
     [change] = resolved.edit.document_changes or []
     assert isinstance(change, types.TextDocumentEdit) and len(change.edits) == 2  # two small edits, not a rewrite
@@ -317,3 +319,62 @@ async def test_upgrade_renames_keys_and_is_not_offered_on_the_newest(client: Lan
     await diagnostics(client, current)
     assert not [a for a in await actions(client, current, 0, ["refactor"]) if a.title.startswith("Upgrade")]
     assert encoding_of(client) in ("utf-8", "utf-16")
+
+
+# --- versions people write today: stand-in schemas, versions newer than bundled, the loose spec ------------
+
+TODAY = """apiVersion: ossa/{v}
+kind: Agent
+metadata:
+  name: triage
+  version: 1.0.0
+spec:
+  role: Sort tickets.
+  llm:
+    provider: anthropic
+    model: claude-sonnet-4-5
+    temprature: 0.2
+"""
+
+
+async def test_an_unknown_patch_says_which_schema_checks_it(client: LanguageClient):
+    uri = open_doc(client, "patch.ossa.yaml", TODAY.format(v="v0.4.1"))
+    diags = await diagnostics(client, uri, lambda d: any(x.code == "SCHEMA015" for x in d), hints=True)
+    [hint] = [d for d in diags if d.code == "SCHEMA015"]
+    assert hint.severity == types.DiagnosticSeverity.Hint and hint.range.start == types.Position(0, 12)
+    assert "checked with ossa/v0.4.7" in hint.message
+    shown = await hover(client, uri, 0, 2)
+    assert "Validating with **OSSA v0.4.7**" in shown and "chosen for `ossa/v0.4.1`" in shown
+    assert "`ossa/v0.4.1` has no schema of its own; it is checked with ossa/v0.4.7" in shown
+
+
+async def test_a_version_newer_than_bundled_is_a_warning_naming_both(client: LanguageClient):
+    uri = open_doc(client, "newer.ossa.yaml", TODAY.format(v="v0.6.0"))
+    diags = await diagnostics(client, uri, lambda d: any(x.code == "SCHEMA016" for x in d))
+    [warning] = [d for d in diags if d.code == "SCHEMA016"]
+    assert warning.severity == types.DiagnosticSeverity.Warning
+    assert "ossa/v0.6.0" in warning.message and f"ossa/{REGISTRY.newest()}" in warning.message
+    assert not [d for d in diags if d.severity == types.DiagnosticSeverity.Error]  # no apiVersion error on top
+    assert f"OSSA {REGISTRY.newest()}" in await hover(client, uri, 0, 2)
+
+
+async def test_typos_in_the_loose_spec_are_vocabulary_warnings(client: LanguageClient):
+    uri = open_doc(client, "loose.ossa.yaml", TODAY.format(v="v0.4.7"))
+    diags = await diagnostics(client, uri, lambda d: any(x.code == "VOCAB001" for x in d))
+    [typo] = [d for d in diags if d.code == "VOCAB001"]
+    assert (typo.severity, typo.source) == (types.DiagnosticSeverity.Warning, "ossa-vocabulary")
+    assert typo.range == types.Range(types.Position(10, 4), types.Position(10, 14))
+    assert "did you mean `temperature`?" in typo.message
+    assert not [d for d in diags if d.severity == types.DiagnosticSeverity.Error]
+
+
+async def test_a_multi_document_file_gets_one_info_on_its_separator(client: LanguageClient):
+    first = TODAY.format(v="v0.5.0").replace("    temprature: 0.2\n", "")
+    text = first + "---\n" + first.replace("name: triage", "name: reply")
+    uri = open_doc(client, "two.ossa.yaml", text)
+    diags = await diagnostics(client, uri, lambda d: any(x.code == "COMPAT001" for x in d), hints=True)
+    [info] = [d for d in diags if d.code == "COMPAT001"]
+    row = text.split("\n").index("---")
+    assert info.severity == types.DiagnosticSeverity.Information
+    assert info.range == types.Range(types.Position(row, 0), types.Position(row, 3))
+    assert "2 YAML documents" in info.message and "one document per file" in info.message

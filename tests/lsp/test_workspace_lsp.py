@@ -140,3 +140,57 @@ async def test_agent_graph_command(ws: LanguageClient):
     await until(lambda: bool(ws.diagnostics), timeout=15)
     result = await ws.workspace_execute_command_async(types.ExecuteCommandParams(command="ossa-lsp.agentGraph"))
     assert result["format"] == "mermaid" and "orchestrator -->|" in result["text"]
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER, server_env=ENV))
+async def ws_pull(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):
+    """The mesh workspace in a client that pulls diagnostics (Neovim)."""
+    root = tmp_path_factory.mktemp("mesh-pull") / "ws"
+    shutil.copytree(FIXTURE, root)
+    lsp_client.set_configuration({"debounceMs": 10}, section="ossa")
+    accept_registrations(lsp_client)
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities("neovim"), root_uri=root.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")]))
+    lsp_client.root = root.resolve()  # type: ignore[attr-defined]
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def _pull(client: LanguageClient, uri: str, previous: str | None = None) -> types.DocumentDiagnosticReport:
+    return await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), previous_result_id=previous))
+
+
+async def test_a_pull_after_another_file_changed_gets_the_new_cross_file_findings(ws_pull: LanguageClient):
+    root: Path = ws_pull.root  # type: ignore[attr-defined]
+    orch = _open(ws_pull, root / "agents" / "orchestrator.ossa.yaml")
+    worker_path = root / "workers" / "fraud-worker.ossa.yaml"
+    worker = _open(ws_pull, worker_path)
+    first = await _pull(ws_pull, orch)
+    assert isinstance(first, types.RelatedFullDocumentDiagnosticReport) and first.result_id
+    assert "MESH005" in {d.code for d in first.items}
+    ws_pull.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=worker, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(
+            text=worker_path.read_text().replace("name: fraud-worker", "name: risk-worker"))]))
+    await _pull(ws_pull, worker)  # the editor pulls the edited document first
+    second = await _pull(ws_pull, orch, previous=first.result_id)  # same version of the orchestrator
+    assert isinstance(second, types.RelatedFullDocumentDiagnosticReport)
+    assert any(d.code == "MESH003" and "fraud-worker" in d.message for d in second.items)
+    assert "MESH005" not in {d.code for d in second.items}
+    third = await _pull(ws_pull, orch, previous=second.result_id)
+    assert isinstance(third, types.RelatedUnchangedDocumentDiagnosticReport)
+
+
+async def test_a_pulling_client_opening_a_validated_file_loses_the_pushed_copy(ws_pull: LanguageClient):
+    root: Path = ws_pull.root  # type: ignore[attr-defined]
+    path = root / "teams" / "duplicate-invoice-worker.ossa.yaml"
+    uri = path.as_uri()
+    await ws_pull.workspace_execute_command_async(types.ExecuteCommandParams(command="ossa-lsp.validateWorkspace"))
+    assert "MESH002" in _codes(ws_pull, uri)  # a closed file: pushed
+    _open(ws_pull, path)
+    await until(lambda: list(ws_pull.diagnostics[uri]) == [])  # else the editor would show it twice
+    pulled = await _pull(ws_pull, uri)
+    assert isinstance(pulled, types.RelatedFullDocumentDiagnosticReport)
+    assert "MESH002" in {d.code for d in pulled.items}

@@ -240,3 +240,8 @@ def test_unified_diff_names_relative_paths_like_git():
     d = files.unified_diff("a: 1\n", "a: 2\n", "m/x.yaml")
     assert d.startswith("--- a/m/x.yaml\n+++ b/m/x.yaml\n") and "-a: 1\n+a: 2\n" in d
     assert files.unified_diff("a\n", "b\n", "/abs/x.yaml").startswith("--- /abs/x.yaml\n")
+
+
+def test_a_stream_over_the_limit_says_so_without_a_made_up_size():
+    with pytest.raises(files.TooLarge, match=r"^File is over the 2 MB analysis limit; not analysed$"):
+        files.read_stream(io.BytesIO(b"x" * 2_000_001), limit=2_000_000)

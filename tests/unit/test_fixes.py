@@ -41,7 +41,7 @@ CASES = [
      HEAD + SPEC + '  constraints:\n    resources:\n      cpu: "2"\n', True),
     ("yes-to-true", HEAD + SPEC + "  autonomy:\n    approval_required: yes\n", "SCHEMA003",
      HEAD + SPEC + "  autonomy:\n    approval_required: true\n", True),
-    ("api-version", "apiVersion: ossa/v9.1\nkind: Agent\nmetadata:\n  name: fixer\n" + SPEC, "SCHEMA011",
+    ("api-version", "apiVersion: ossa/v0.1\nkind: Agent\nmetadata:\n  name: fixer\n" + SPEC, "SCHEMA011",
      HEAD.replace("v0.2.2", REGISTRY.newest()) + SPEC, False),
     ("missing-required", HEAD + SPEC + "  llm:\n    provider: openai\n", "SCHEMA002",
      HEAD + SPEC + "  llm:\n    provider: openai\n    model: gpt-4o\n", False),

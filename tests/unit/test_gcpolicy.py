@@ -10,8 +10,8 @@ import weakref
 
 import pytest
 
+from ossa_lsp.lsp.app import create_server
 from ossa_lsp.lsp.runtime import gcpolicy
-from ossa_lsp.lsp.server import create_server
 
 
 class Node:

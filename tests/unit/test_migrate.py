@@ -42,7 +42,9 @@ def test_mainline_skips_the_minor_level_and_kind_only_entries():
 
 def test_upgrade_targets_are_the_next_and_the_newest_version_defining_the_kind():
     assert upgrade_targets("ossa/v0.2.2", "Agent") == ["v0.2.3", "v0.5.0"]
-    assert upgrade_targets("ossa/v0.4.6", "Agent") == ["v0.5.0"]
+    assert upgrade_targets("ossa/v0.4.6", "Agent") == ["v0.4.7", "v0.5.0"]
+    assert upgrade_targets("ossa/v0.4.7", "Agent") == ["v0.5.0"]
+    assert upgrade_targets("ossa/v0.4.1", "Agent") == ["v0.5.0"]  # checked as v0.4.7: the next is v0.5.0
     assert upgrade_targets("ossa/v0.5.0", "Agent") == []
     assert upgrade_targets("ossa/v0.3", "Task") == ["v0.4.5", "v0.5.0"]  # the minor-level schema stands for v0.3.6
     assert upgrade_targets("ossa/v0.4.6", "Skill") == []  # no later mainline version defines Skill
@@ -98,8 +100,12 @@ def test_remaining_findings_of_the_examples_are_listed_and_explained():
         for target in (NEWEST, NEXT):
             found = [(f.code, f.pointer) for f in migrate(text, str(path), target).findings]
             if path.parent.name == "broken":  # its planted errors stay, and are said to be old
-                assert found and all("already a problem in ossa/v0.2.2" in f.message
+                assert found and all("already a problem in ossa/v0.2.2" in f.message or
+                                     "ossa/v0.2.2 reported this" in f.message
                                      for f in migrate(text, str(path), target).findings)
+            elif path.name == "orchestrator.ossa.yaml" and target == NEWEST:
+                # free-form in v0.2.2, a list from v0.3.0: the v0.3.x schemas and, from v0.4.6, the vocabulary say so
+                assert found == [("VOCAB002", "/spec/autonomy/escalation_policy/notify")]
             else:
                 assert found == [], (path.name, target)
     invoice = (ROOT / "examples" / "invoice-worker.ossa.yaml").read_text("utf-8")
@@ -112,6 +118,49 @@ def test_remaining_findings_of_the_examples_are_listed_and_explained():
     ]
     first = result.findings[0].message
     assert "got 'finance'" in first and "accepted up to ossa/v0.3.1; the definition changed in v0.3.2" in first
+    assert not result.clean
+
+
+def test_every_mistake_of_the_examples_stays_visible_after_migrating_to_the_newest():
+    """Whatever the source version's schema reported is still reported after `migrate --to newest`: by the
+    target's schema, by a vocabulary warning that the editor and `check` show too, or by `migrate` itself as
+    no longer checked (SCHEMA017). Never silently dropped."""
+    from ossa_lsp.core.findings import Severity
+    from ossa_lsp.core.rules.policy import Policy
+
+    mistakes = 0
+    for path in EXAMPLES:
+        text = path.read_text("utf-8")
+        before = {f.pointer for f in analyze(text, str(path)).findings
+                  if f.source == "schema" and f.severity <= Severity.WARNING and f.pointer != "/apiVersion"}
+        result = migrate(text, str(path), NEWEST)
+        assert before <= {f.pointer for f in result.findings}, path.name
+        shown = {f.pointer for f in analyze(result.new_text, str(path), policy=Policy.for_profile()).findings
+                 if f.severity <= Severity.WARNING}
+        assert {f.pointer for f in result.findings if f.code != "SCHEMA017"} <= shown, path.name
+        mistakes += len(before)
+    assert mistakes == 6  # the six planted in examples/broken
+
+
+def test_the_broken_example_after_migrating_to_the_newest_exactly():
+    text = (ROOT / "examples" / "broken" / "agent-with-errors.ossa.yaml").read_text("utf-8")
+    result = migrate(text, "agent-with-errors.ossa.yaml", NEWEST)
+    assert [(f.code, f.severity.label, f.pointer) for f in result.findings] == [
+        ("SCHEMA005", "error", "/metadata/name"),  # metadata is still checked by the schema
+        ("VOCAB003", "warning", "/spec/llm/provider"),
+        ("VOCAB001", "warning", "/spec/llm/temprature"),
+        ("VOCAB003", "warning", "/spec/tools/0/type"),
+        ("SCHEMA017", "warning", "/spec/constraints/cost/currency"),  # a text form later versions dropped
+        ("VOCAB003", "warning", "/spec/constraints/performance/maxConcurrentRequests"),
+    ]
+    by_code = {f.pointer: f for f in result.findings}
+    assert by_code["/spec/llm/temprature"].message == (
+        "Unknown key `temprature` in `spec.llm`; did you mean `temperature`? ossa/v0.2.2 reported this as "
+        "SCHEMA001; the ossa/v0.5.0 schema no longer checks `spec`.")
+    currency = by_code["/spec/constraints/cost/currency"]
+    assert currency.message.endswith("got 'usd'. ossa/v0.2.2 reported this (SCHEMA005); the ossa/v0.5.0 schema no "
+                                     "longer checks it.")
+    assert result.new_text.splitlines()[currency.span.start.line].strip() == "currency: usd"
     assert not result.clean
 
 
@@ -216,10 +265,10 @@ def test_downgrades_and_kinds_the_target_lacks_are_refused():
 
 
 def test_loose_and_unknown_patch_versions_count_as_the_version_they_select():
-    text = "apiVersion: ossa/v0.4.7\nkind: Agent\nmetadata: {name: a}\nspec: {}\n"
-    assert migrate(text, "a.yaml", "v0.4.6").documents[0].status == "current"  # v0.4.7 selects v0.4.6
+    text = "apiVersion: ossa/v0.4.1\nkind: Agent\nmetadata: {name: a}\nspec: {}\n"
+    assert migrate(text, "a.yaml", "v0.4.7").documents[0].status == "current"  # v0.4.1 selects v0.4.7
     up = migrate(text, "a.yaml", NEWEST)
-    assert (up.documents[0].source, up.documents[0].steps, up.clean) == ("v0.4.6", ["v0.5.0"], True)
+    assert (up.documents[0].source, up.documents[0].steps, up.clean) == ("v0.4.7", ["v0.5.0"], True)
     loose = "apiVersion: ossa/v0.3\nkind: Task\nmetadata: {name: t}\nspec: {}\n"
     assert migrate(loose, "t.yaml", "v0.3.6").documents[0].status == "current"
     assert migrate(loose, "t.yaml", "v0.4.5").new_text == loose.replace("ossa/v0.3", "ossa/v0.4.5")
@@ -230,6 +279,8 @@ def test_loose_and_unknown_patch_versions_count_as_the_version_they_select():
 def test_rename_table_matches_the_replaced_by_notes_of_the_schemas():
     import json
 
+    from ossa_lsp.core.schema.bundle import bundle_file
+
     noted = set()
     for p in [*REGISTRY.directory.glob("ossa-v*.schema.json"), *(REGISTRY.directory / "common").glob("*.json")]:
         for version, old, new, _ in removal_notes(json.loads(p.read_text("utf-8"))):
@@ -238,6 +289,6 @@ def test_rename_table_matches_the_replaced_by_notes_of_the_schemas():
     assert noted == {(r.version, r.old, r.new) for r in RENAMES}
     for r in RENAMES:  # the old name exists in the version before, the new one in the rename's version
         before = mainline()[mainline().index(r.version) - 1]
-        old_schema = json.dumps(REGISTRY.get(before).schema)
-        new_schema = json.dumps(REGISTRY.get(r.version).schema)
+        old_schema = json.dumps(bundle_file(REGISTRY.directory / str(REGISTRY.get(before).path.name)))
+        new_schema = json.dumps(bundle_file(REGISTRY.directory / str(REGISTRY.get(r.version).path.name)))
         assert f'"{r.old}"' in old_schema and f'"{r.new}"' in new_schema

@@ -24,6 +24,8 @@ EXPECTED = {
     "MESH006": ("      endpoint: htps://crm.example.com/api  # <- MESH006",
                 "      endpoint: https://crm.example.com/api  # <- MESH006"),
     "LLM005": ("    model: claude-2.1  # <- LLM005", "    model: claude-sonnet-4-5  # <- LLM005"),
+    "VOCAB001": ("    temprature: 0.2  # <- VOCAB001", "    temperature: 0.2  # <- VOCAB001"),
+    "VOCAB003": ("      type: rest  # <- VOCAB003", "      type: http  # <- VOCAB003"),
     "SUP001": ("      endpoint: https://api.search.example.com/v1  # ossa-lsp: ignore[SEC003] -- legacy proxy",
                "      endpoint: https://api.search.example.com/v1"),
 }

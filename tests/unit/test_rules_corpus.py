@@ -33,6 +33,17 @@ ANONYMOUS_EXTERNAL = "a tool calls a public host with auth type none: a note (in
 BEARER_NO_SECRET = "trivy-scanner: auth type bearer with no credentials, so there is no token to send"
 
 SCANNER = {"LLM005": SONNET_3_RETIRED, "LLM002": SONNET_3_LIMIT, "SEC005": BEARER_NO_SECRET}
+SEVERAL_DOCUMENTS = "several YAML documents in one file: upstream's CLI reads one per file and rejects it (info)"
+MULTI_DOCUMENT_FILES = (
+    "manifests/v0.2.2/003-examples-migration-guides-from-langchain-to-ossa.ossa.yaml",
+    "manifests/v0.2.5-dev/001-v0-2-5-dev-examples-customer-support-graph.ossa.yaml",
+    "manifests/v0.2.5-dev/003-v0-2-5-dev-examples-research-team.ossa.yaml",
+    "manifests/v0.2.8/009-examples-integration-patterns-agent-to-agent-orchestration.ossa.yaml",
+    "manifests/v0.2.8/011-examples-migration-guides-from-langchain-to-ossa.ossa.yaml",
+    "manifests/v0.2.9/013-examples-migration-guides-from-langchain-to-ossa.ossa.yaml",
+    "manifests/v0.2.9/018-advanced-workflows-hybrid-model-strategy.ossa.yaml",
+    "manifests/v0.2/007-examples-integration-patterns-agent-to-agent-orchestration.ossa.yaml",
+)
 
 EXPECTED: dict[tuple[str, int, str], str] = {
     ("manifests/v0.2.3/001-examples-anthropic-claude-assistant.ossa.json", 0, "LLM005"): SONNET_35_RETIRED,
@@ -70,6 +81,7 @@ EXPECTED: dict[tuple[str, int, str], str] = {
                          ("v0.2.9/013-examples-migration-guides-from-langchain-to-ossa", 1))},
     ("mutants/v0.2.2/045-tool-auth-type.ossa.yaml", 0, "LLM002"): SONNET_3_LIMIT,
     ("mutants/v0.2.2/045-tool-auth-type.ossa.yaml", 0, "LLM005"): SONNET_3_RETIRED,
+    **{(name, 0, "COMPAT001"): SEVERAL_DOCUMENTS for name in MULTI_DOCUMENT_FILES},
 }
 
 

@@ -62,7 +62,7 @@ def test_bad_example_gives_exactly_that_finding_on_the_marked_span(rule: Rule) -
     start, end = lines.offset(f.span.start), lines.offset(f.span.end)
     assert rule.bad[start:end] == rule.expect
     assert start == expected_offset(rule, rule.bad)
-    assert f.source == "policy" and f.suppressed is None and f.data["rule"] == rule.name
+    assert f.source == rule.source and f.suppressed is None and f.data["rule"] == rule.name
 
 
 @pytest.mark.parametrize("rule", ALL, ids=[r.code for r in ALL])
@@ -93,7 +93,7 @@ def test_declaration_is_complete(rule: Rule) -> None:
 def test_catalog_has_thirty_rules_across_all_families() -> None:
     assert len(RULES) >= 30
     assert {r.family for r in ALL} == {"cost", "security", "mesh", "observability", "resources", "performance",
-                                       "llm", "metadata", "hygiene"}
+                                       "llm", "metadata", "vocabulary", "compat", "hygiene"}
 
 
 FIXABLE = [r for r in ALL if r.fix != "none"]

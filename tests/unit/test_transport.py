@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from ossa_lsp.lsp.app import create_server
+from ossa_lsp.lsp.features import hover
 from ossa_lsp.lsp.runtime import transport
-from ossa_lsp.lsp.server import create_server
 from tests.conftest import EXAMPLES
 
 TEXT = (EXAMPLES / "support-triage.ossa.yaml").read_text("utf-8")
@@ -49,7 +50,7 @@ async def served() -> Any:
     writer = Writer()
     ls.protocol.set_writer(writer)
     loop = asyncio.get_running_loop()
-    stdin = transport._StdinProtocol(ls, loop.create_future())
+    stdin = transport._StdinProtocol(ls, loop.create_future(), hover.answer)
     stdin.data_received(frame({"jsonrpc": "2.0", "id": 1, "method": "initialize",
                                "params": {"processId": None, "rootUri": None, "capabilities": {}}}))
     await _until(lambda: any(m.get("id") == 1 for m in writer.messages))
@@ -79,7 +80,7 @@ async def test_fast_lane_answers_exactly_like_the_pygls_handler(served):
     answered = 0
     for i, (line, character) in enumerate(_positions()):
         before = len(writer.messages)
-        assert transport.fast_hover(ls, json.dumps(_hover(f"f{i}", line, character)).encode())
+        assert transport.fast_hover(ls, json.dumps(_hover(f"f{i}", line, character)).encode(), hover.answer)
         fast = writer.messages[before]
         ls.protocol.handle_message(json.loads(json.dumps(_hover(f"p{i}", line, character)),
                                               object_hook=ls.protocol.structure_message))
@@ -97,14 +98,14 @@ async def test_fast_lane_steps_aside_when_unsure(served):
            json.dumps(_hover(2, -1, 0)).encode(), json.dumps(_hover(3, True, 0)).encode(),
            json.dumps({**_hover(4, 0, 0), "id": None}).encode()]
     for body in odd:
-        assert not transport.fast_hover(ls, body)
+        assert not transport.fast_hover(ls, body, hover.answer)
     ls.protocol._shutdown = True
-    assert not transport.fast_hover(ls, json.dumps(_hover(5, 1, 1)).encode())
+    assert not transport.fast_hover(ls, json.dumps(_hover(5, 1, 1)).encode(), hover.answer)
 
 
 async def test_unopened_documents_get_null(served):
     ls, writer, _ = served
-    assert transport.fast_hover(ls, json.dumps(_hover(7, 1, 1, uri="file:///nowhere.ossa.yaml")).encode())
+    assert transport.fast_hover(ls, json.dumps(_hover(7, 1, 1, uri="file:///nowhere.ossa.yaml")).encode(), hover.answer)
     assert writer.messages[-1] == {"jsonrpc": "2.0", "id": 7, "result": None}
 
 

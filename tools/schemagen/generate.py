@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import copy
 import difflib
+import importlib.util
 import itertools
 import json
 import re
@@ -44,7 +45,10 @@ DRAFT7 = "http://json-schema.org/draft-07/schema#"
 
 BASELINE = "v0.2.2"  # hand-written in schemas/ossa-v0.2.2.schema.json; read here only for version notes
 RELEASES = ["v0.2.3", "v0.2.4", "v0.2.5", "v0.2.6", "v0.2.8", "v0.2.9", "v0.3.0", "v0.3.1", "v0.3.2", "v0.3.3",
-            "v0.3.4", "v0.3.5", "v0.3.6", "v0.3", "v0.4.5", "v0.4.6", "v0.5.0", "v1"]
+            "v0.3.4", "v0.3.5", "v0.3.6", "v0.3", "v0.4.5", "v0.4.6", "v0.4.7", "v0.5.0", "v1"]
+# Versions upstream released without a tag, so the tag-built corpus keeps them in `supplement/`: v0.4.7 is
+# spec/v0.4/agent.schema.json on upstream's release/v0.4.x and release/v0.5.x branches (adds AgentScope).
+SUPPLEMENT = {"v0.4.7": {"main": "v0.4.7.schema.json", "kind_schemas": {}, "dir": "supplement/schemas"}}
 ORDER = [BASELINE, *RELEASES]  # catalog order, oldest to newest (v0.3 is the minor-level schema of tag v0.3.6)
 NOTE_CHAIN = [v for v in ORDER if v != "v0.3"]  # "removed in" is computed between neighbours of this chain
 RANK = {v: i for i, v in enumerate(ORDER)}
@@ -164,14 +168,15 @@ def facts(s: Any, where: str) -> Any:
 class Doc:
     """One upstream schema file, reduced to facts: a root and named definitions."""
 
-    def __init__(self, corpus: Path, version: str, family: str | None, upstream: str, emit: bool) -> None:
+    def __init__(self, corpus: Path, version: str, family: str | None, upstream: str, emit: bool,
+                 folder: str = "schemas") -> None:
         self.version = version
         self.family = family  # None for the main schema, else the kind of a kind-specific file
-        self.upstream = upstream  # path relative to <corpus>/schemas
+        self.upstream = upstream  # path relative to <corpus>/<folder>
         self.emit = emit
         self.out_name = f"ossa-{version}.schema.json" if family is None else \
             f"ossa-{version}-{family.lower()}.schema.json"
-        raw = json.loads((corpus / "schemas" / upstream).read_text("utf-8"))
+        raw = json.loads((corpus / folder / upstream).read_text("utf-8"))
         self.upstream_raw = raw
         raw = copy.deepcopy(raw)
         if "$defs" in raw:
@@ -791,9 +796,11 @@ class Generator:
         upstream = json.loads((corpus / "schemas" / "catalog.json").read_text("utf-8"))["versions"]
         self.docs: list[Doc] = []
         for v in ORDER:
-            info = upstream[v]
+            info = SUPPLEMENT.get(v) or upstream[v]
             emit = v != BASELINE
-            if info.get("main"):
+            if "dir" in info:
+                self.docs.append(Doc(corpus, v, None, info["main"], emit, info["dir"]))
+            elif info.get("main"):
                 self.docs.append(Doc(corpus, v, None, f"{v}/{info['main']}", emit))
             for kind, file in sorted(info.get("kind_schemas", {}).items(), key=lambda kv: kv[0]):
                 if kind in BUNDLED_KINDS:
@@ -1051,6 +1058,8 @@ class Generator:
                 body["definitions"] = own
             self.files[d.out_name] = body
         self.files["catalog.json"] = self._catalog()
+        self.files["vocabulary.json"] = _vocabulary().build(
+            [(d.version, d.root, d.defs) for d in self.docs if d.family is None], pattern_words)
         self.stats["common_definitions"] = len(self.shared)
         self.stats["shared_members"] = sum(len(self.members[c]) for c in self.shared)
         self.stats["own_definitions"] = sum(1 for c in self.cls.values() if c not in self.shared)
@@ -1117,6 +1126,16 @@ class Generator:
                 if p not in keep:
                     p.unlink()
         return written
+
+
+def _vocabulary() -> Any:
+    """tools/schemagen/vocabulary.py, loaded by path (this script is run, and imported by tests, by path)."""
+    spec = importlib.util.spec_from_file_location("schemagen_vocabulary", HERE / "vocabulary.py")
+    if spec is None or spec.loader is None:
+        raise GenerationError("tools/schemagen/vocabulary.py is missing")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _ordered(node: Any, ann: dict[str, Any], tail: bool = False) -> Any:

@@ -21,6 +21,7 @@ from ossa_lsp.core.schema.registry import (
     SchemaRegistry,
 )
 from ossa_lsp.core.schema.validate import show, validate_document
+from ossa_lsp.core.scrub import scrub_findings, tree_secrets
 from ossa_lsp.core.text.source import DEFAULT_LIMITS, Document, Limits, Manifest, parse
 from ossa_lsp.core.text.spans import Span
 
@@ -45,6 +46,8 @@ class Analysis:
     documents: list[DocumentInfo] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     schemas: dict[int, CompiledSchema] = field(default_factory=dict)  # document index → schema used
+    secrets: list[str] = field(default_factory=list)  # values to mask in every message (core/scrub.py)
+    scanned: set[int] = field(default_factory=set)  # documents whose values the policy checked for secrets
 
     @property
     def errors(self) -> int:
@@ -81,10 +84,17 @@ def _outdated(doc: Document, used: CompiledSchema, registry: SchemaRegistry) -> 
     pair = root.get("apiVersion") if root is not None and root.kind == MAP else None
     if pair is None:
         return None
+    declared = f"ossa/{used.version}"
+    if isinstance(doc.api_version, str) and doc.api_version != declared:  # a stand-in schema: name both
+        declared = f"{doc.api_version}, checked as ossa/{used.version}"
+    from ossa_lsp.core.schema.vocabulary import unchecked_note
+
+    caveat = unchecked_note(used.version, newest, doc.kind)
     return Finding(code="SCHEMA014", severity=Severity.HINT, source="schema", document=doc.index,
                    span=pair[1].span, pointer="/apiVersion",
-                   message=f"A newer OSSA version exists: ossa/{newest} (this manifest uses ossa/{used.version}); "
-                           "`ossa-lsp migrate` upgrades it", data={"newest": newest})
+                   message=f"A newer OSSA version exists: ossa/{newest} (this manifest uses {declared}); "
+                           "`ossa-lsp migrate` upgrades it" + (f". Note: {caveat}" if caveat else ""),
+                   data={"newest": newest})
 
 
 def _trust_before_break(doc: Document, found: list[Finding], syntax: list[Finding]) -> list[Finding]:
@@ -127,10 +137,18 @@ def select_schema(doc: Document, registry: SchemaRegistry,
               "To validate against another schema, use --schema FILE (or the `schemas` setting)"
         return None, _finding("SCHEMA011", msg, span, doc.index, "/apiVersion", supported=registry.supported())
     try:
-        return registry.get_file(choice.entry.version, choice.file), None
+        compiled = registry.get_file(choice.entry.version, choice.file)
     except (SchemaError, OSError, ValueError) as err:
         return None, _finding("SCHEMA013", f"Cannot load the bundled schema for {value}: {err}", span, doc.index,
                               "/apiVersion")
+    from ossa_lsp.core.schema.versions import note
+
+    said = note(choice)  # the declared version has no schema of its own: say which one is used
+    if said is None:
+        return compiled, None
+    sev = Severity.WARNING if said[0] == "SCHEMA016" else Severity.HINT
+    return compiled, _finding(said[0], said[1], span, doc.index, "/apiVersion", sev, used=choice.entry.version,
+                              rule=choice.rule)
 
 
 def analyze(text: str, path: str | None = None, **kw: Any) -> Analysis:
@@ -159,7 +177,7 @@ def _validate(doc: Document, manifest: Manifest, schema: CompiledSchema | None, 
     from: `schema` when given, else the one its apiVersion selects (None when none can be used)."""
     out: list[Finding] = []
     is_json = manifest.format == "json"
-    used = schema
+    used, problem = schema, None
     if used is None:
         used, problem = select_schema(doc, registry, default_version)
         if problem is not None:
@@ -168,6 +186,8 @@ def _validate(doc: Document, manifest: Manifest, schema: CompiledSchema | None, 
         return out, None
     try:
         found = _trust_before_break(doc, validate_document(doc, used.validator), manifest.findings)
+        if problem is not None and problem.code == "SCHEMA016":  # it stands for the apiVersion mismatch
+            found = [f for f in found if f.pointer != "/apiVersion"]
         if found:
             found = schema_fixes(doc, found, manifest.lines, is_json, registry.supported(), used)
         out.extend(found)
@@ -177,6 +197,12 @@ def _validate(doc: Document, manifest: Manifest, schema: CompiledSchema | None, 
     except RecursionError:
         out.append(Finding(code="YAML006", severity=Severity.WARNING, source="yaml", document=doc.index,
                            span=doc.span, message="The document is nested too deeply to validate"))
+    except Exception as err:  # e.g. a --schema whose $ref points off-line: a finding, not a traceback
+        if used.trusted:
+            raise  # our bundled schemas are tested: a failure there is a bug to see
+        out.append(_finding("SCHEMA013", f"Cannot use schema {used.label}: {type(err).__name__}: {err}", doc.span,
+                            doc.index, ""))
+        return out, None
     return out, used
 
 
@@ -222,5 +248,9 @@ def _analyze(
                                              schema=used.label if used is not None else None, valid=valid))
     if policy is not None:
         policy.apply(result, workspace)
+    # Masking is a property of the output: every message is scrubbed, whatever rules ran or broke.
+    if findings:
+        result.secrets.extend(tree_secrets(d.root for d in manifest.documents if d.index not in result.scanned))
+        scrub_findings(findings, result.secrets, manifest.text)
     findings.sort(key=Finding.sort_key)
     return result

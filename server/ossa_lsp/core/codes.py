@@ -78,6 +78,18 @@ CODES: dict[str, CodeInfo] = {
            "A --schema file or a configured schema is missing, not JSON, or not a valid JSON Schema."),
         _c("SCHEMA014", "outdated-api-version", Severity.HINT, "schema", "A newer OSSA version exists.",
            "A hint only: older versions stay valid. `ossa-lsp migrate --to VERSION` upgrades mechanically."),
+        _c("SCHEMA015", "api-version-stand-in", Severity.HINT, "schema",
+           "The declared apiVersion has no schema of its own; another bundled schema checks the manifest.",
+           "For example `ossa/v0.4.1` (no such release) is checked with the newest bundled v0.4 schema, as "
+           "upstream's CLI does; the message and hover on `apiVersion` name the schema and the rule that chose it."),
+        _c("SCHEMA016", "api-version-newer-than-bundled", _W, "schema",
+           "The apiVersion is newer than every OSSA version this ossa-lsp bundles.",
+           "The manifest is checked with the newest bundled schema (never an older minor line), whose own "
+           "apiVersion pattern is not applied. A newer ossa-lsp may know the version."),
+        _c("SCHEMA017", "no-longer-checked", _W, "schema",
+           "After `ossa-lsp migrate`: a mistake the target version's schema no longer checks.",
+           "Reported by `migrate` only, so no finding disappears silently: the source version's schema reported "
+           "it, the target's does not (from v0.4.6 `spec` is unchecked) and no vocabulary check covers it."),
         _c("CFG001", "config-syntax", _E, "config", "The configuration file is not valid YAML, or not a mapping.",
            _CONFIG_DOC),
         _c("CFG002", "config-unknown-key", _E, "config",

@@ -45,9 +45,12 @@ class FileError(Exception):
 
 
 class TooLarge(FileError):
-    def __init__(self, size: int, limit: int) -> None:
-        super().__init__(f"File is {size / 1_000_000:.1f} MB, over the {limit / 1_000_000:.0f} MB analysis limit; "
-                         "not analysed", "too-large")
+    """Over the size limit; `size` is None when only "more than the limit" is known (a stream, /proc)."""
+
+    def __init__(self, size: int | None, limit: int) -> None:
+        mb = f"{limit / 1_000_000:.0f} MB"
+        super().__init__(f"File is {size / 1_000_000:.1f} MB, over the {mb} analysis limit; not analysed"
+                         if size is not None else f"File is over the {mb} analysis limit; not analysed", "too-large")
         self.size, self.limit = size, limit
 
     def finding(self) -> Finding:
@@ -87,7 +90,7 @@ def read_bytes(path: str | os.PathLike[str], limit: int = MAX_BYTES) -> bytes:
             raise TooLarge(st.st_size, limit)
         data = _read_at_most(fd, limit + 1, st.st_size + 1)
         if len(data) > limit:  # the size lied (/proc, a file growing under us)
-            raise TooLarge(max(st.st_size, len(data)), limit)
+            raise TooLarge(None, limit)
         return data
     except OSError as err:
         raise FileError(f"cannot read: {err.strerror or err}") from None
@@ -124,7 +127,7 @@ def read_stream(stream: BinaryIO, limit: int = MAX_BYTES) -> bytes:
         chunks.append(chunk)
         total += len(chunk)
     if total > limit:
-        raise TooLarge(total, limit)
+        raise TooLarge(None, limit)
     return b"".join(chunks)
 
 
@@ -307,7 +310,7 @@ def _changed() -> FileError:
 
 
 def _write_error(err: OSError) -> FileError:
-    return FileError(f"cannot write: {err.strerror or err}", "unwritable")
+    return FileError(f"cannot write (the file is unchanged): {err.strerror or err}", "unwritable")
 
 
 def _unlink(path: str) -> None:

@@ -467,7 +467,7 @@ def _move_under(root: Node, key: str, home: str, lines: LineIndex) -> Fix | None
 
 def suppression_fix(f: Finding, manifest: Manifest) -> Fix | None:
     """'Ignore CODE for this node': a comment on the line above the finding, with a reason placeholder."""
-    if manifest.format == "json" or f.source != "policy":
+    if manifest.format == "json" or f.source not in ("policy", "vocabulary"):  # rule findings (any family)
         return None
     lines = manifest.lines
     line = f.span.start.line

@@ -10,10 +10,12 @@ steps. Only what is mechanical is changed:
 
 Fields that keep their name and meaning need nothing. Everything else (a field removed or reshaped,
 a newly required one) is left for a person: after migrating, the text is validated against the
-target schema and each remaining finding is explained from the version history (which version
-stopped accepting it, what replaced it). Downgrades are refused; text with syntax errors is never
-changed. `plan` is the cheap part (edits only; what the editor's code action needs), `migrate`
-adds validation and explanations (what `ossa-lsp migrate` prints).
+target schema (plus the vocabulary checks where the target no longer checks `spec`) and each
+remaining finding is explained from the version history (which version stopped accepting it, what
+replaced it). No finding disappears silently: a mistake the source version's schema reported that
+nothing reports after migrating is listed as SCHEMA017 "no longer checked". Downgrades are refused;
+text with syntax errors is never changed. `plan` is the cheap part (edits only; what the editor's
+code action needs), `migrate` adds validation and explanations (what `ossa-lsp migrate` prints).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from ossa_lsp.core.fixes import apply_edits, replace_value
 from ossa_lsp.core.schema.registry import REGISTRY, SchemaError, SchemaRegistry
 from ossa_lsp.core.schema.validate import dotted, pointer
 from ossa_lsp.core.text.source import MAP, SCALAR, SEQ, Document, Manifest, Node, key_text, parse
+from ossa_lsp.core.text.spans import Span
 
 if TYPE_CHECKING:
     from ossa_lsp.core.analyze import Analysis
@@ -135,6 +138,15 @@ class Migration:
     @property
     def clean(self) -> bool:
         return self.refused is None and not self.findings and not any(d.status == "refused" for d in self.documents)
+
+
+def upgrade_caveat(api_version: str | None, kind: str | None, target: str, registry: SchemaRegistry = REGISTRY,
+                   default_version: str | None = None) -> str | None:
+    """What upgrading to `target` stops the schema checking (for the editor's upgrade action), or None."""
+    from ossa_lsp.core.schema.vocabulary import unchecked_note
+
+    choice = registry.choose(api_version, kind, default_version) if isinstance(api_version, str) else None
+    return unchecked_note(choice.entry.version, target, kind) if choice is not None else None
 
 
 def upgrade_targets(api_version: str | None, kind: str | None, registry: SchemaRegistry = REGISTRY,
@@ -287,31 +299,90 @@ def plan(text: str, path: str | None, target: str, *, registry: SchemaRegistry =
 # --- validating and explaining --------------------------------------------------------------------
 
 
+def _vocabulary_policy() -> Any:
+    """Only the vocabulary rules: what checks `spec` once a version's schema no longer does."""
+    import ossa_lsp.core.rules  # noqa: F401 - declares the rules
+    from ossa_lsp.core.rules.policy import Enabled, Policy
+    from ossa_lsp.core.rules.registry import RULES
+
+    return Policy(rules={r.code: Enabled(r, r.levels.strongest, r.defaults())
+                         for r in RULES.values() if r.family == "vocabulary"})
+
+
 def migrate(text: str, path: str | None, target: str, *, registry: SchemaRegistry = REGISTRY,
             default_version: str | None = None) -> Migration:
-    """`plan`, then validate the result against the target and explain each finding that remains."""
+    """`plan`, then validate the result against the target and explain each finding that remains, and list
+    each mistake of the source version that nothing reports any more (never silently dropped)."""
     from ossa_lsp.core.analyze import analyze
 
     result = plan(text, path, target, registry=registry, default_version=default_version)
     if result.refused is not None:
         return result
-    after = analyze(result.new_text, path, registry=registry, default_version=default_version)
+    after = analyze(result.new_text, path, registry=registry, default_version=default_version,
+                    policy=_vocabulary_policy())
     by_doc = {d.index: d for d in result.documents}
     remaining = [f for f in after.findings
-                 if f.severity <= Severity.WARNING and f.source in ("yaml", "schema")
+                 if f.severity <= Severity.WARNING and f.source in ("yaml", "schema", "vocabulary")
                  and (by_doc.get(f.document) is None or by_doc[f.document].status in ("migrate", "current"))]
-    if not remaining:
+    moved = [d for d in result.documents if d.status == "migrate"]
+    before = analyze(text, path, registry=registry, default_version=default_version) if moved else None
+    dropped = _no_longer_checked(before, after, remaining, moved, target) if before is not None else []
+    if not remaining and not dropped:
         return result
-    history = _History(result, path, registry, default_version)
-    result.findings = [history.explain(f, by_doc.get(f.document)) for f in remaining]
+    history = _History(result, path, registry, default_version, before)
+    result.findings = sorted([history.explain(f, by_doc.get(f.document)) for f in remaining] + dropped,
+                             key=Finding.sort_key)
     return result
+
+
+def _related(a: str, b: str) -> bool:
+    """Whether two findings' pointers are about the same place (one at or inside the other)."""
+    return a == b or (a != "" and b.startswith(a + "/")) or (b != "" and a.startswith(b + "/"))
+
+
+def _no_longer_checked(before: Analysis, after: Analysis, remaining: Sequence[Finding], moved: Sequence[DocPlan],
+                       target: str) -> list[Finding]:
+    """SCHEMA017 for each mistake the source version's schema reported that nothing reports after migrating
+    (the target's schema no longer checks it, e.g. `spec` from v0.4.6, and no vocabulary check covers it)."""
+    out: list[Finding] = []
+    docs = {d.index: d for d in after.manifest.documents}
+    for plan_ in moved:
+        doc = docs.get(plan_.index)
+        if doc is None:
+            continue
+        for f in before.findings:
+            if f.document != plan_.index or f.source != "schema" or f.severity > Severity.WARNING or \
+                    f.pointer == "/apiVersion":
+                continue
+            if any(g.document == f.document and _related(f.pointer, g.pointer) for g in remaining):
+                continue
+            why = f"ossa/{plan_.source} reported this ({f.code}); the ossa/{target} schema no longer checks it"
+            out.append(Finding(code="SCHEMA017", severity=Severity.WARNING, source="schema",
+                               message=f"{_sentence(f.message)} {why}.", span=_span_at(doc, _path(f.pointer)),
+                               pointer=f.pointer, document=f.document,
+                               data={"was": f.code, "since": None, "explanation": why}))
+    return out
+
+
+def _span_at(doc: Document, path: Sequence[str | int]) -> Span:
+    """The value (a scalar) or key at a path, else its deepest existing ancestor's key, else the document."""
+    key, value, depth = doc.locate(path)
+    if depth == len(path) and value is not None:
+        value = value.deref()
+        if value.kind == SCALAR and value.span.start != value.span.end:
+            return value.span
+    if key is not None:
+        return key.span
+    return doc.span
 
 
 class _History:
     """Which findings each document has at each step of its migration (computed on demand)."""
 
-    def __init__(self, m: Migration, path: str | None, registry: SchemaRegistry, default_version: str | None) -> None:
+    def __init__(self, m: Migration, path: str | None, registry: SchemaRegistry, default_version: str | None,
+                 before: Analysis | None = None) -> None:
         self.m = m
+        self.before = before  # the source text's findings
         self.path = path
         self.registry = registry
         self.default_version = default_version
@@ -344,6 +415,8 @@ class _History:
     def explain(self, f: Finding, doc: DocPlan | None) -> Finding:
         if doc is None or doc.status != "migrate" or doc.source is None:
             return f
+        if f.source == "vocabulary":
+            return self.explain_vocabulary(f, doc)
         chain = [doc.source, *doc.steps]
         mark = (f.code, f.pointer)
         start = len(chain) - 1
@@ -377,6 +450,17 @@ class _History:
             why = f"accepted up to ossa/{before}; the definition changed in {since}"
         return replace(f, message=f"{_sentence(f.message)} Not valid in OSSA {target}: {why}.",
                        data={**f.data, "since": since, "explanation": why})
+
+    def explain_vocabulary(self, f: Finding, doc: DocPlan) -> Finding:
+        """A vocabulary warning stands for a schema error of the source version: say so."""
+        was = next((g for g in (self.before.findings if self.before is not None else ())
+                    if g.document == f.document and g.source == "schema" and _related(g.pointer, f.pointer)), None)
+        if was is None:
+            return f
+        why = f"ossa/{doc.source} reported this as {was.code}; the ossa/{doc.steps[-1]} schema no longer checks " \
+              "`spec`"
+        return replace(f, message=f"{_sentence(f.message)} {why}.", data={**f.data, "was": was.code,
+                                                                          "explanation": why})
 
     def declares(self, version: str, kind: str | None, parent: Sequence[str | int], key: str) -> bool:
         from ossa_lsp.core.schema.navigate import properties

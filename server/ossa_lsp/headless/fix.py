@@ -1,21 +1,17 @@
 """`ossa-lsp check --fix`: apply fixes to files on disk, safely.
 
 Only the bytes a fix names change (see core/fixes.py); the BOM and line endings are kept. Files with
-syntax errors are never touched. Writes are atomic: a temporary file in the same folder, flushed and
-synced, given the original's permissions, then renamed over the original — so an interrupted write
-(disk full, read-only folder, a crash) leaves the original intact.
+syntax errors are never touched. Reading and writing go through core/files.py: the write lands on the
+real file behind a symlink, keeps hard links, mode and owner, refuses read-only files, and leaves the
+original intact when it fails — and a file is reported as fixed only once its new content is on disk.
 """
 
 from __future__ import annotations
 
-import contextlib
-import difflib
-import os
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from ossa_lsp.core import files
 from ossa_lsp.core.analyze import analyze
 from ossa_lsp.core.fixes import fix_text
 
@@ -25,44 +21,25 @@ class FixOutcome:
     path: str
     applied: list[tuple[str, str, str]] = field(default_factory=list)  # (code, pointer, title)
     diff: str = ""
-    error: str | None = None  # could not read or write
+    error: str | None = None  # could not read or write (nothing changed on disk)
     refused: str | None = None  # e.g. syntax errors
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` all at once, keeping its permissions."""
-    st = path.stat()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".ossa-lsp-tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, st.st_mode & 0o7777)
-        with contextlib.suppress(OSError):  # keep the owner when we may (as root); fine to skip otherwise
-            os.chown(tmp, st.st_uid, st.st_gid)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    not_text: bool = False  # not analysable (binary, not UTF-8, too large): the check reports why
+    unwritten: bool = False  # fixes were found but could not be written
 
 
 def fix_file(path: str, shown: str, policy: Any, *, unsafe: bool, diff_only: bool,
              schema: Any = None, default_version: str | None = None) -> FixOutcome:
     outcome = FixOutcome(shown)
-    p = Path(path)
     try:
-        raw = p.read_bytes()
-    except OSError as err:
-        outcome.error = f"cannot read: {err.strerror or err}"
+        loaded = files.load(path)
+    except files.FileError as err:
+        outcome.error = str(err)
         return outcome
-    bom = raw.startswith(b"\xef\xbb\xbf")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        outcome.refused = "not UTF-8 text"
+    if loaded.text is None:
+        outcome.not_text = True
+        outcome.refused = loaded.problem.message if loaded.problem is not None else "not text"
         return outcome
+    text = loaded.text
 
     def findings(current: str) -> Any:
         return analyze(current, path, schema=schema, policy=policy, default_version=default_version).findings
@@ -71,16 +48,15 @@ def fix_file(path: str, shown: str, policy: Any, *, unsafe: bool, diff_only: boo
     outcome.refused = result.refused
     if result.text == text:
         return outcome
-    outcome.applied = result.applied
     if diff_only:
-        outcome.diff = "".join(difflib.unified_diff(
-            text.splitlines(keepends=True), result.text.splitlines(keepends=True),
-            fromfile=shown if shown.startswith("/") else f"a/{shown}",
-            tofile=shown if shown.startswith("/") else f"b/{shown}"))
+        outcome.applied = result.applied
+        outcome.diff = files.unified_diff(text, result.text, shown)
         return outcome
     try:
-        write_atomic(p, (b"\xef\xbb\xbf" if bom else b"") + result.text.encode("utf-8"))
-    except OSError as err:
-        outcome.error = f"cannot write (the file is unchanged): {err.strerror or err}"
-        outcome.applied = []
+        files.write_atomic(path, loaded.encode(result.text), expected=loaded.raw)
+    except files.FileError as err:
+        outcome.error = str(err) if err.kind == "unwritable" else f"not fixed: {err}"
+        outcome.unwritten = True
+        return outcome
+    outcome.applied = result.applied
     return outcome

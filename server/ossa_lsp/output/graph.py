@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ossa_lsp.core.scrub import visible
 from ossa_lsp.core.workspace.index import Agent, WorkspaceIndex
 
 
@@ -55,13 +56,14 @@ def layout(index: WorkspaceIndex) -> Layout:
 
 
 def _esc_mermaid(text: str) -> str:
-    return text.replace('"', "#quot;")
+    # Names come from manifests: one line, and no quote or tag that ends the label or reaches the HTML.
+    return visible(text).replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
 
 def mermaid(index: WorkspaceIndex) -> str:
     g = layout(index)
     out = ["flowchart LR"]
-    out += [f'    {ident}["{_esc_mermaid("<br/>".join(lines))}"]' for ident, lines in g.nodes]
+    out += [f'    {ident}["{"<br/>".join(_esc_mermaid(x) for x in lines)}"]' for ident, lines in g.nodes]
     out += [f'    {ident}(["{_esc_mermaid(host)}"]):::external' for ident, host in g.externals]
     out += [f'    {src} {"-.->" if ext else "-->"}|"{_esc_mermaid(label)}"| {dst}' for src, dst, label, ext in g.edges]
     if g.externals:
@@ -70,7 +72,7 @@ def mermaid(index: WorkspaceIndex) -> str:
 
 
 def _esc_dot(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+    return visible(text).replace("\\", "\\\\").replace('"', '\\"')
 
 
 def dot(index: WorkspaceIndex) -> str:

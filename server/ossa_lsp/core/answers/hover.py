@@ -12,13 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from ossa_lsp.core.constants import DOCS_BASE, MAP, SEQ
 from ossa_lsp.core.schema.navigate import SchemaNav, facts, kind_in_text
+from ossa_lsp.core.schema.registry import REGISTRY, CompiledSchema
 from ossa_lsp.core.schema.validate import dotted
+from ossa_lsp.core.scrub import mask_secrets
 from ossa_lsp.core.text.cursor import KEY, VALUE, cursor_context
 from ossa_lsp.core.text.source import Document, Node
 from ossa_lsp.core.text.spans import LineIndex, Pos, Span
 
 if TYPE_CHECKING:
-    from ossa_lsp.core.schema.registry import CompiledSchema
+    from ossa_lsp.core.analyze import Analysis
 
 _TYPE = {"string": "text", "integer": "integer", "number": "number", "boolean": "boolean", "object": "mapping",
          "array": "list", "null": "null"}
@@ -123,8 +125,32 @@ def target_at(doc: Document, pos: Pos) -> HoverTarget | None:
     return None
 
 
+class AnswerCache:
+    """Hover markdown by (schema, kind, path, value, ...): the same key is hovered again and again while
+    a document is edited, and building the markdown is most of a hover's cost. Owned by whoever answers
+    hovers (the language server keeps one for its lifetime); bounded."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._items: dict[tuple[Any, ...], tuple[CompiledSchema, str | None]] = {}
+
+    def answer(self, schema: CompiledSchema, kind: str | None, target: HoverTarget, version: str | None,
+               schema_label: str | None) -> str | None:
+        value = target.value if isinstance(target.value, (str, int, float, bool, type(None))) else repr(target.value)
+        key = (id(schema), kind, tuple(target.path), target.has_value, type(value), value, version, schema_label)
+        hit = self._items.get(key)
+        if hit is not None and hit[0] is schema:  # the entry keeps its schema alive, so the id is still its own
+            return hit[1]
+        text_md = _answer(schema.nav(kind), target, version, schema_label)
+        if len(self._items) >= self.size:
+            self._items.clear()
+        self._items[key] = (schema, text_md)
+        return text_md
+
+
 def hover(text: str, pos: Pos, doc: Document | None, schema: CompiledSchema | None, *, is_json: bool = False,
-          version: str | None = None, schema_label: str | None = None) -> tuple[str, Span] | None:
+          version: str | None = None, schema_label: str | None = None,
+          cache: AnswerCache | None = None) -> tuple[str, Span] | None:
     if schema is None:
         return None
     target = target_at(doc, pos) if doc is not None else None
@@ -144,19 +170,32 @@ def hover(text: str, pos: Pos, doc: Document | None, schema: CompiledSchema | No
         else:
             target = HoverTarget(ctx.path, ctx.replace, False)
     kind = doc.kind if doc is not None and doc.kind else kind_in_text(text, LineIndex(text).offset(pos), is_json)
-    value = target.value if isinstance(target.value, (str, int, float, bool, type(None))) else repr(target.value)
-    # Answers are kept with the schema: the same key is hovered again and again while a document is edited,
-    # and building the markdown is most of a hover's cost.
-    answers: dict[tuple[Any, ...], str | None] = schema.memo.setdefault("hover", {})
-    key = (kind, tuple(target.path), target.has_value, type(value), value, version, schema_label)
-    if key in answers:
-        text_md = answers[key]
-    else:
-        text_md = _answer(schema.nav(kind), target, version, schema_label)
-        if len(answers) >= 2048:
-            answers.clear()
-        answers[key] = text_md
+    text_md = cache.answer(schema, kind, target, version, schema_label) if cache is not None else \
+        _answer(schema.nav(kind), target, version, schema_label)
     return (text_md, target.span) if text_md is not None else None
+
+
+def hover_in(analysis: Analysis, fallback: CompiledSchema, text: str, pos: Pos, *, is_json: bool = False,
+             default_version: str | None = None, cache: AnswerCache | None = None) -> tuple[str, Span] | None:
+    """The hover at `pos` in an analysed file (`text`: the file as the editor has it): the schema of the
+    document under the cursor (`fallback` where none was chosen); on an `apiVersion` line, which schema
+    file was chosen and why."""
+    manifest = analysis.manifest
+    parsed = next((d for d in manifest.documents if d.span.start <= pos <= d.span.end), None)
+    schema = analysis.schemas.get(parsed.index, fallback) if parsed is not None else fallback
+    label = schema.label
+    stand_in = ""  # when the declared version has no schema of its own: which one checks it, and why
+    if parsed is not None and parsed.api_version and schema.version is not None and \
+            manifest.lines.line(pos.line).lstrip().startswith(("apiVersion", '"apiVersion"')):
+        choice = REGISTRY.choose(parsed.api_version, parsed.kind, default_version)
+        if choice is not None:
+            label = f"`{choice.file}`, chosen for `{parsed.api_version}` by the rule: {choice.rule}"
+            stand_in = "" if choice.own else choice.explain()
+    found = hover(text, pos, parsed, schema, is_json=is_json, version=schema.version,
+                  schema_label=label, cache=cache)
+    if found is not None and stand_in:
+        return f"{found[0]}\n\n{stand_in}", found[1]
+    return found
 
 
 def _answer(nav: SchemaNav, target: HoverTarget, version: str | None, schema_label: str | None) -> str | None:
@@ -166,7 +205,8 @@ def _answer(nav: SchemaNav, target: HoverTarget, version: str | None, schema_lab
     name = str(target.path[-1]) if target.path else "manifest"
     if isinstance(target.path[-1] if target.path else None, int):
         name = f"{target.path[-2] if len(target.path) > 1 else 'list'} item"
-    text_md = describe(nav, schemas, name, target.value, target.has_value, target.path, version)
+    # Keys are echoed (the name, the dotted path): a key that is a pasted secret is masked here too.
+    text_md = mask_secrets(describe(nav, schemas, name, target.value, target.has_value, target.path, version))
     if target.path == ["apiVersion"]:
         spec = f"OSSA {version}" if version else "a custom schema"
         text_md += f"\n\n---\nValidating with **{spec}** ({schema_label or 'bundled schema'})."

@@ -10,15 +10,14 @@ modification time, so thousands of manifests share one parse.
 from __future__ import annotations
 
 import itertools
-import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ossa_lsp.core import files, wildmatch
 from ossa_lsp.core.codes import known_selector, matches
 from ossa_lsp.core.constants import CONFIG_NAMES, FAIL_ON_LEVELS, PROFILES, SEVERITY_WORDS
 from ossa_lsp.core.findings import Finding, Severity
@@ -347,6 +346,10 @@ def load_config_text(text: str, path: Path | None) -> LoadedConfig:
             loaded.env = Env(models=load_models(target))
         except DataError as err:
             problems.add("CFG005", f"models-file: {err}; using the bundled model data", ["models-file"])
+    if problems.items:  # masked and escaped like every manifest message (core/scrub.py)
+        from ossa_lsp.core.scrub import scrub_findings, tree_secrets
+
+        scrub_findings((p.finding for p in problems.items), tree_secrets([doc.root if doc else None]), text)
     loaded.problems = problems.items
     return loaded
 
@@ -364,12 +367,13 @@ def load_config(path: Path) -> LoadedConfig:
             hit = _cache.get(path)
         if hit is not None and hit[0] == st.st_mtime_ns and hit[1] == st.st_size:
             return hit[2]
-        data = path.read_bytes()
-    except OSError as err:
+        data = files.read_bytes(path)  # a regular file of bounded size: a config comes with the repository
+    except (OSError, files.FileError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err).removeprefix("cannot read: ")
         loaded = LoadedConfig(path=path, model=NO_CONFIG)
         loaded.problems = [ConfigProblem(str(path), Finding(code="CFG001", severity=Severity.ERROR, source="config",
-                                                            message=f"Cannot read the configuration: "
-                                                                    f"{err.strerror or err}", span=ZERO))]
+                                                            message=f"Cannot read the configuration: {reason}",
+                                                            span=ZERO))]
         return loaded
     try:
         text = data.decode("utf-8-sig")
@@ -396,25 +400,11 @@ def find_config(start: Path | str | None) -> Path | None:
 
 # --- globbing --------------------------------------------------------------------------------------
 
-_GLOB_CACHE: dict[str, re.Pattern[str]] = {}
-
-
 def glob_match(rel: str, pattern: str) -> bool:
     """gitignore-like matching of a relative posix path: `**` spans folders, a pattern without '/' matches
-    any file or folder name, a trailing '/' or a folder prefix matches everything below it."""
-    pattern = pattern.strip().lstrip("./") if pattern.startswith("./") else pattern.strip()
-    if not pattern:
-        return False
-    anchored = "/" in pattern.rstrip("/")
-    pat = pattern.strip("/")
-    parts = rel.split("/")
-    candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))] if anchored else parts
-    rx = _GLOB_CACHE.get(pat)
-    if rx is None:
-        body = re.escape(pat).replace(r"\*\*/", "(?:.*/)?").replace(r"\*\*", ".*")
-        body = body.replace(r"\*", "[^/]*").replace(r"\?", "[^/]")
-        rx = _GLOB_CACHE[pat] = re.compile(body + r"\Z")
-    return any(rx.match(c) for c in candidates) or (not anchored and fnmatchcase(rel, pat))
+    any file or folder name, a trailing '/' or a folder prefix matches everything below it. Linear-time
+    (core.wildmatch): config files come with the repository."""
+    return wildmatch.covers(pattern.strip(), rel)
 
 
 def _relative(path: Path | str | None, base: Path) -> str | None:

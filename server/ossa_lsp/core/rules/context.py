@@ -14,7 +14,7 @@ from ossa_lsp.core.constants import MAP, SCALAR, SEQ
 from ossa_lsp.core.findings import Finding, Fix, Related, Severity, TextEdit
 from ossa_lsp.core.rules.data import ModelRegistry, bundled_models
 from ossa_lsp.core.schema.validate import pointer
-from ossa_lsp.core.text.anchor import On, anchor_span
+from ossa_lsp.core.text.anchor import On, anchor_span, missing_in
 from ossa_lsp.core.text.source import Document, Node, key_text
 from ossa_lsp.core.text.spans import LineIndex, Span
 
@@ -36,8 +36,9 @@ class Env:
 class Context:
     def __init__(self, doc: Document, rule_code: str, rule_name: str, severity: Severity, options: dict[str, Any], env: Env,
                  lines: LineIndex | None = None, shared: dict[str, Any] | None = None,
-                 workspace: WorkspaceIndex | None = None, path: str | None = None) -> None:
+                 workspace: WorkspaceIndex | None = None, path: str | None = None, source: str = "policy") -> None:
         self.doc = doc
+        self.source = source  # the findings' source: "policy", or a rule family's own (e.g. "vocabulary")
         self.workspace = workspace  # every manifest's agents (cross-file rules); None for a lone file
         self.path = path
         self.lines = lines
@@ -124,12 +125,16 @@ class Context:
         """Where a finding about `path` goes (`core/text/anchor.py`)."""
         return anchor_span(self.doc, path, on)
 
+    def anchor(self, parent: Path) -> Span:
+        """Where a finding about something missing in the object at `parent` goes."""
+        return missing_in(self.doc, parent)
+
     # --- findings --------------------------------------------------------------------------------
 
     def report(self, path: Path, message: str, *, on: On = "value", severity: Severity | None = None,
                fixes: tuple[Fix, ...] = (), span: Span | None = None, related: tuple[Related, ...] = (),
                **data: Any) -> Finding:
-        return Finding(code=self.rule_code, severity=severity or self.severity, source="policy", message=message,
+        return Finding(code=self.rule_code, severity=severity or self.severity, source=self.source, message=message,
                        span=span or self.span(path, on), pointer=pointer(path), document=self.doc.index,
                        fixes=fixes, related=related, data={"rule": self.rule_name, **data})
 

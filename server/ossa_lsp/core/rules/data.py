@@ -15,6 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ossa_lsp.core import files
+
 # Snapshot suffixes providers append to a model id: -20241022, -2024-08-06, -0613, -002, -latest, -preview
 _SNAPSHOT = re.compile(r"-(?:\d{8}|\d{4}-\d{2}-\d{2}|\d{4}|\d{3}|latest|preview|exp)\Z")
 TEMPLATE = re.compile(r"\$\{|\{\{|^\$[A-Za-z_]")
@@ -177,10 +179,10 @@ def load_models(override: Path | None = None) -> ModelRegistry:
             hit = _overrides.get(key)
         if hit is not None:
             return hit
-        text = override.read_text("utf-8")
+        text = files.read_bytes(override).decode("utf-8")  # bounded, regular files only: named by a repository
     except FileNotFoundError:
         raise DataError(f"models file not found: {override}") from None
-    except (OSError, UnicodeDecodeError) as err:
+    except (OSError, UnicodeDecodeError, files.FileError) as err:
         raise DataError(f"cannot read models file {override}: {err}") from None
     reg = _read(text, override.name, base)
     with _override_lock:

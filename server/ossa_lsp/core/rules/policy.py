@@ -16,7 +16,7 @@ from ossa_lsp.core.rules.context import Context, Env
 from ossa_lsp.core.rules.families import hygiene
 from ossa_lsp.core.rules.families.security import unparsed_secrets
 from ossa_lsp.core.rules.registry import RULES, Rule, in_order
-from ossa_lsp.core.rules.util import mask
+from ossa_lsp.core.scrub import scrub_findings, string_secrets
 from ossa_lsp.core.text.source import Document
 
 if TYPE_CHECKING:
@@ -70,6 +70,19 @@ def applies_to(doc: Document) -> bool:
     return doc.complete and agent_shaped(doc)
 
 
+def reads(rule: Rule, doc: Document, agent: bool) -> bool:
+    """Whether a rule runs on this document (`agent`: `applies_to(doc)`): the EVERYWHERE rules on any parsed
+    mapping, agent rules on agent-shaped ones, and rules declared for other kinds (the vocabulary checks read
+    Task, Workflow and Flow too; compat rules any kind) on complete OSSA documents of those kinds."""
+    if rule.code in EVERYWHERE:
+        return True
+    if rule.kinds == ("Agent",):
+        return agent
+    api = doc.api_version
+    return doc.complete and isinstance(api, str) and api.startswith("ossa/") and \
+        (rule.kinds is None or doc.kind in rule.kinds)
+
+
 @dataclass
 class Policy:
     profile: str = DEFAULT_PROFILE
@@ -103,13 +116,11 @@ class Policy:
         for doc in analysis.manifest.documents:
             if not isinstance(doc.data, dict):
                 continue
-            only = None if applies_to(doc) else EVERYWHERE
-            found.extend(self._run(doc, analysis, secrets, workspace, only))
+            found.extend(self._run(doc, analysis, secrets, workspace, applies_to(doc)))
         if analysis.manifest.has_syntax_error and "SEC001" in self.rules:
             found.extend(unparsed_secrets(analysis.manifest, self.rules["SEC001"].severity, secrets, found))
         analysis.findings.extend(found)
-        if secrets:
-            _scrub(analysis.findings, secrets)
+        analysis.secrets.extend(secrets)  # `analyze` masks them in every message
         sups = suppress.parse(analysis.manifest)
         if not sups:
             return
@@ -132,7 +143,7 @@ class Policy:
                 if not e.rule.workspace or e.rule.check is None:
                     continue
                 ctx = Context(doc, e.rule.code, e.rule.name, e.severity, dict(e.options), self.env, analysis.manifest.lines, {},
-                              workspace, analysis.path)
+                              workspace, analysis.path, e.rule.source)
                 try:
                     found.extend(e.rule.check(ctx))
                 except Exception as err:  # a rule bug must never cost the user the other findings
@@ -141,35 +152,30 @@ class Policy:
         sups = suppress.parse(analysis.manifest)
         if sups:
             suppress.apply(sups, found)
+        scrub_findings(found, analysis.secrets, analysis.manifest.text)
         return found
 
     def _run(self, doc: Document, analysis: Analysis, secrets: list[str],
-             workspace: WorkspaceIndex | None = None, only: frozenset[str] | None = None) -> list[Finding]:
+             workspace: WorkspaceIndex | None = None, agent: bool = True) -> list[Finding]:
         out: list[Finding] = []
-        shared: dict[str, Any] = {"text": analysis.manifest.text}
+        # what rules may read besides the document: the schema it was validated with, the file's documents
+        shared: dict[str, Any] = {"text": analysis.manifest.text, "schema": analysis.schemas.get(doc.index),
+                                  "documents": analysis.manifest.documents}
         for code, e in self.rules.items():
             check = e.rule.check
-            if check is None or (e.rule.workspace and workspace is None) or (only is not None and code not in only):
+            if check is None or (e.rule.workspace and workspace is None) or not reads(e.rule, doc, agent):
                 continue
             ctx = Context(doc, e.rule.code, e.rule.name, e.severity, dict(e.options), self.env, analysis.manifest.lines, shared,
-                          workspace, analysis.path)
+                          workspace, analysis.path, e.rule.source)
             try:
                 out.extend(check(ctx))
             except Exception as err:  # a rule bug must never cost the user the other findings
                 _internal_error("internal error in rule %s on %s (document %d): %s: %s", code,
                           analysis.path or "<text>", doc.index, type(err).__name__, err)
             secrets.extend(ctx.secrets)
+        strings = shared.get("strings")  # every text value, if a rule listed them: reused, not walked again
+        if strings is not None:
+            secrets.extend(string_secrets(strings))
+            analysis.scanned.add(doc.index)
         return out
 
-
-def _scrub(findings: list[Finding], secrets: list[str]) -> None:
-    """Mask any secret that another finding's message quotes (a schema message may show the value)."""
-    for f in findings:
-        for s in secrets:
-            at = f.message.find(s[:8])
-            while at >= 0:  # the whole secret, or as much of it as a shortened message quotes
-                n = 8
-                while n < len(s) and at + n < len(f.message) and f.message[at + n] == s[n]:
-                    n += 1
-                f.message = f.message[:at] + mask(s) + f.message[at + n:]
-                at = f.message.find(s[:8], at + 1)

@@ -27,6 +27,8 @@ FAMILIES: dict[str, str] = {
     "performance": "PERF",
     "llm": "LLM",
     "metadata": "META",
+    "vocabulary": "VOCAB",
+    "compat": "COMPAT",
     "hygiene": "SUP",
 }
 
@@ -81,6 +83,8 @@ class Rule:
     example_with: tuple[str, ...] = ()  # other rules the examples need (e.g. the one a suppression names)
     peers: tuple[str, ...] = ()  # workspace rules: the other manifests of the example workspace
     details: str = ""  # more on what exactly counts, for the docs page
+    kinds: tuple[str, ...] | None = ("Agent",)  # the manifest kinds it reads; None: every OSSA document
+    source: str = "policy"  # the findings' source (vocabulary checks keep theirs apart from policy)
 
     def option(self, name: str) -> Option | None:
         return next((o for o in self.options if o.name == name), None)
@@ -111,14 +115,15 @@ def declare(rule_: Rule) -> Rule:
 def rule(code: str, name: str, family: str, summary: str, *, levels: Levels, why: str, bad: str, good: str,
          expect: str, fix: str = "none", workspace: bool = False, options: tuple[Option, ...] = (),
          example_options: Mapping[str, Any] | None = None, example_with: tuple[str, ...] = (),
-         details: str = "", peers: tuple[str, ...] = ()) -> Callable[[Check], Check]:
+         details: str = "", peers: tuple[str, ...] = (), kinds: tuple[str, ...] | None = ("Agent",),
+         source: str = "policy") -> Callable[[Check], Check]:
     """Declare a rule whose findings come from the decorated generator."""
 
     def wrap(fn: Check) -> Check:
         declare(Rule(code=code, name=name, family=family, summary=summary, levels=levels, why=why,
                      bad=bad, good=good, expect=expect, check=fn, fix=fix, workspace=workspace,
                      options=options, example_options=dict(example_options or {}), example_with=example_with,
-                     details=details, peers=peers))
+                     details=details, peers=peers, kinds=kinds, source=source))
         return fn
 
     return wrap

@@ -1,28 +1,17 @@
-"""Small pure helpers the rule families share: masking, entropy, URLs and hosts, Kubernetes quantities."""
+"""Small pure helpers the rule families share: URLs and hosts, Kubernetes quantities. Masking, entropy
+and templates live in core/scrub.py (the scrubber every message passes) and are re-exported here."""
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from fnmatch import fnmatchcase
 from urllib.parse import SplitResult, urlsplit
 
+from ossa_lsp.core.scrub import entropy, has_template, mask
 
-def mask(secret: str) -> str:
-    """A secret as it may appear in output: at most 4 leading characters and the length, never the tail."""
-    shown = min(4, max(0, len(secret) // 4))
-    return f"{secret[:shown]}…({len(secret)} chars)"
-
-
-def entropy(text: str) -> float:
-    """Shannon entropy in bits per character."""
-    if not text:
-        return 0.0
-    n = len(text)
-    return -sum(c / n * math.log2(c / n) for c in Counter(text).values())
+__all__ = ["entropy", "has_template", "is_internal_host", "mask", "quantity", "split_url"]
 
 
 # --- URLs and hosts ---------------------------------------------------------------------------------
@@ -57,10 +46,6 @@ def is_internal_host(host: str, extra: Iterable[str] = ()) -> bool:
     return ip.is_private or ip.is_loopback or ip.is_link_local
 
 
-def has_template(text: str) -> bool:
-    return "${" in text or "{{" in text or text.startswith("$")
-
-
 # --- Kubernetes quantities --------------------------------------------------------------------------
 
 _QUANTITY = re.compile(r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?\Z")
@@ -79,9 +64,12 @@ def quantity(text: str) -> tuple[Decimal, str] | None:
     except InvalidOperation:
         return None
     suffix = m.group(2) or ""
-    if suffix[:1] in ("e", "E"):
-        return number * Decimal(10) ** int(suffix[1:]), suffix
-    return number * Decimal(_FACTORS[suffix]), suffix
+    try:  # a huge exponent or digit string is not a quantity anyone meant (and must not raise)
+        if suffix[:1] in ("e", "E"):
+            return number * Decimal(10) ** int(suffix[1:]), suffix
+        return number * Decimal(_FACTORS[suffix]), suffix
+    except (ValueError, ArithmeticError):
+        return None
 
 
 # --- near misses -------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ossa_lsp.core import files
 from ossa_lsp.core.schema import formats
 from ossa_lsp.core.schema.navigate import SchemaDocs, SchemaNav
 from ossa_lsp.core.schema.versions import Choice, VersionEntry, choose
@@ -54,8 +55,6 @@ class CompiledSchema:
     _validator: Any = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _navs: dict[str | None, SchemaNav] = field(default_factory=dict, repr=False)
-    # answers derived from this schema (e.g. hover texts), kept as long as the schema is
-    memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
     def validator(self) -> Any:
@@ -254,9 +253,12 @@ class SchemaRegistry:
         if hit is not None:
             return hit
         try:
-            schema = json.loads(p.read_text("utf-8"))
+            schema = json.loads(files.read_bytes(p).decode("utf-8"))  # bounded, regular files only
         except FileNotFoundError:
             raise SchemaError(f"schema file not found: {path}") from None
+        except files.FileError as err:
+            raise SchemaError(f"schema file not found: {path}" if err.kind == "missing"
+                              else f"cannot read schema file {path}: {err}") from None
         except (OSError, UnicodeDecodeError) as err:
             raise SchemaError(f"cannot read schema file {path}: {err}") from None
         except json.JSONDecodeError as err:

@@ -1,17 +1,24 @@
 """Which bundled schema an `apiVersion` (and `kind`) selects. The rules, in order:
 
-1. **Exact**: `ossa/v0.3.6` → v0.3.6 (also `ossa/v0.3` when a minor-level schema v0.3 is bundled).
-2. **Kind files**: a kind that a version defines in its own file (Skill, MCPServer) selects that file;
-   `ossa/v1` with kind Skill or MCPServer → v1.
-3. **Pre-releases**: `ossa/v0.3.2-alpha.1` → v0.3.2.
-4. **Minor lines**: `ossa/v0.3` and `ossa/v0.3.x` → the minor-level schema if bundled, else the newest
-   v0.3.*; an unknown patch `ossa/v0.4.1` → the nearest lower patch of that minor, else the nearest
-   higher one (v0.4.5).
-5. **Pinned default**: a loose form (rule 4, or `ossa/v1` agents) picks the pinned default version
-   (editor setting `ossa.defaultVersion`, `check --default-version`) when it is of that line.
-6. **Acceptance patterns**: otherwise the first schema whose own `apiVersion` pattern accepts the value
-   (`ossa/v1` agents → v0.2.2, whose schema accepts `ossa/v1`).
-7. Otherwise: no schema, and one finding on `apiVersion` naming the supported versions.
+1. **Exact**: `ossa/v0.4.7` → v0.4.7 (also `ossa/v0.3` when a minor-level schema v0.3 is bundled).
+2. **Kind files**: a kind with its own schema file (Skill, MCPServer, Validator) selects that file: the
+   declared version's, else the newest of that minor line that has one; `ossa/v1` Skill → v1.
+3. **Pinned default**: a loose form (`ossa/v0.4`, `ossa/v0.4.x`) or a patch without a schema of its own
+   picks the pinned default version (editor setting `ossa.defaultVersion`, `check --default-version`)
+   when it is of that minor line.
+4. **Pre-releases**: `ossa/v0.3.2-alpha.1` → v0.3.2.
+5. **Minor lines**: `ossa/v0.3` and `ossa/v0.3.x` → the minor-level schema if bundled, else the newest
+   v0.3.*; a patch without a schema of its own (`ossa/v0.4.1`, `ossa/v0.4.8`) → the newest bundled
+   patch of that minor (v0.4.7), as upstream's CLI validates every `ossa/v0.4.x` with its one v0.4 schema.
+6. **The `ossa/v1` alias**: `ossa/v1` agents date from the v0.2.2 period and v0.2.2's schema accepts
+   them → v0.2.2.
+7. **Newer than anything bundled**: `ossa/v0.6.0`, `ossa/v1.0` agents, ... → the newest bundled version
+   (never an older minor line), with a warning naming both versions.
+8. Otherwise (`ossa/v0.1.8`, `ossa/vnext`): no schema, and one finding on `apiVersion` naming the
+   supported versions.
+
+Whenever the version picked is not the one declared (rules 3-7), a finding on `apiVersion` says which
+schema was used; hover on `apiVersion` says it too.
 """
 
 from __future__ import annotations
@@ -44,13 +51,66 @@ def _pattern(source: str) -> re.Pattern[str]:
 
 
 _SHAPE = re.compile(r"ossa/v(\d+)(?:\.(\d+))?(?:\.(\d+|x))?(?:-([0-9A-Za-z.-]+))?\Z")
+_LOOSE = re.compile(r"^ossa/v\d+(\.\d+)?(\.x)?\Z")
+_BUILD = re.compile(r"(ossa/v\d+\.\d+\.\d+)\.\d+\Z")  # `ossa/v0.4.6.0`: upstream's own examples write it
+
+# Rule names, as hover and findings show them.
+EXACT = "exact"
+KIND = "kind file"
+PINNED = "pinned default"
+PRERELEASE = "pre-release of a bundled version"
+MINOR_LEVEL = "minor-level schema"
+NEWEST_OF_MINOR = "newest bundled patch of the minor line"
+V1_ALIAS = "ossa/v1 alias of v0.2.2"
+BUILD = "fourth version part ignored"
+NEWER = "newer than every bundled version"
 
 
 @dataclass(frozen=True)
 class Choice:
     entry: VersionEntry
     file: str  # the schema file within the version (main or kind-specific)
-    rule: str  # which rule chose it, for hover ("exact", "prerelease", "minor line", ...)
+    rule: str  # which rule chose it (one of the names above)
+    declared: str = ""  # the apiVersion as written
+    kind: str | None = None
+
+    @property
+    def own(self) -> bool:
+        """Whether the declared version has a schema of its own (no stand-in was needed)."""
+        return self.rule in (EXACT, KIND) and self.declared.removeprefix("ossa/") == self.entry.version
+
+    @property
+    def newer(self) -> bool:
+        return self.rule == NEWER
+
+    def explain(self) -> str:
+        """One sentence on why this schema was used, for hover and findings."""
+        declared, used = f"`{self.declared}`", f"ossa/{self.entry.version}"
+        if self.own:
+            return f"{declared} has a bundled schema of its own."
+        return {
+            PINNED: f"{declared} has no schema of its own; the pinned default version {used} stands for it.",
+            PRERELEASE: f"{declared} is a pre-release; it is checked with the release's schema, {used}.",
+            MINOR_LEVEL: f"{declared} names a minor line; it is checked with the line's own schema, {used}.",
+            NEWEST_OF_MINOR: (f"{declared} names a minor line, not one version; it is checked with {used}, the "
+                              "newest bundled patch of that line." if _LOOSE.search(self.declared) else
+                              f"{declared} has no schema of its own; it is checked with {used}, the newest bundled "
+                              "patch of its minor line (as upstream's CLI does)."),
+            V1_ALIAS: f"{declared} is the alias that OSSA v0.2.2-era agents used; it is checked with {used}, whose "
+                      "schema accepts it.",
+            NEWER: f"{declared} is newer than every OSSA version this ossa-lsp bundles; it is checked with the "
+                   f"newest one, {used}. A newer ossa-lsp may know {declared.strip('`')}.",
+            KIND: f"{declared} has no {self.kind} schema of its own; it is checked with {used}'s.",
+            BUILD: f"{declared} is checked with {used} (the fourth version part is ignored).",
+        }.get(self.rule, f"checked with {used}.")
+
+
+def note(choice: Choice) -> tuple[str, str] | None:
+    """(code, message) of the finding on `apiVersion` when the declared version has no schema of its own:
+    SCHEMA016 (a warning) for a version newer than everything bundled, else SCHEMA015 (a hint)."""
+    if choice.own:
+        return None
+    return ("SCHEMA016" if choice.newer else "SCHEMA015"), choice.explain()
 
 
 def _parts(version: str) -> tuple[int, ...]:
@@ -68,55 +128,72 @@ def choose(catalog: list[VersionEntry], api_version: str, kind: str | None,
     by_version = {e.version: e for e in catalog}
     wanted = api_version.removeprefix("ossa/")
     m = _SHAPE.match(api_version)
-    major, minor, patch, pre = m.groups() if m else (None, None, None, None)
-    asked = _parts(wanted) if m else ()
-    loose = m is not None and (minor is None or patch in (None, "x"))
 
     def pick(entry: VersionEntry | None, rule: str) -> Choice | None:
         if entry is None:
             return None
         file = _file_for(entry, kind)
-        return Choice(entry, file, rule) if file else None
+        return Choice(entry, file, rule, api_version, kind) if file else None
 
-    def in_line(e: VersionEntry) -> bool:
-        return _parts(e.version)[: len(asked)] == asked
+    if m is None:
+        build = _BUILD.match(api_version)
+        if build is not None:
+            base = choose(catalog, build.group(1), kind, default)
+            if base is not None and base.rule in (EXACT, KIND):
+                return Choice(base.entry, base.file, BUILD, api_version, kind)
+            return None if base is None else Choice(base.entry, base.file, base.rule, api_version, kind)
+        return pick(by_version.get(wanted), EXACT)
+    major, minor, patch, pre = m.groups()
+    asked = _parts(wanted)
+    line = asked[:2]
+    loose = minor is None or patch in (None, "x")
 
+    def same_line(e: VersionEntry) -> bool:
+        return len(asked) >= 2 and _parts(e.version)[:2] == line
+
+    # rule 2: kind files (checked first so `ossa/v0.4.7` Validator gets a Validator schema, not the main one)
+    if kind:
+        own = by_version.get(wanted)
+        if own is not None and kind in own.kind_files:
+            return Choice(own, own.kind_files[kind], EXACT, api_version, kind)
+        holders = [e for e in catalog if kind in e.kind_files]
+        in_line = [e for e in holders if same_line(e) and len(_parts(e.version)) == 3]
+        prefixed = [e for e in holders if asked[: len(_parts(e.version))] == _parts(e.version)]
+        if in_line:
+            e = max(in_line, key=lambda e: _parts(e.version))
+            return Choice(e, e.kind_files[kind], KIND, api_version, kind)
+        if prefixed:
+            return Choice(prefixed[-1], prefixed[-1].kind_files[kind], KIND, api_version, kind)
+
+    exact = by_version.get(wanted)
     pinned = by_version.get(default or "")
-    if pinned is not None and loose and in_line(pinned):
-        hit = pick(pinned, "pinned default")
+    # rule 3: the pin wins over a loose form's own schema (`ossa/v0.3` with v0.3.6 pinned → v0.3.6)
+    if pinned is not None and pinned.file and same_line(pinned) and pinned is not exact \
+            and (loose or (exact is None and not pre)):
+        hit = pick(pinned, PINNED)
         if hit is not None:
             return hit
-    hit = pick(by_version.get(wanted), "exact")
+    hit = pick(exact, EXACT)
     if hit is not None:
         return hit
-    if m is None:
-        return None
-    if kind:  # rule 2: a kind with its own file in a version whose number prefixes the one asked for
-        for e in reversed(catalog):
-            if kind in e.kind_files and asked[: len(_parts(e.version))] == _parts(e.version):
-                return Choice(e, e.kind_files[kind], "kind")
-    if pre and patch not in (None, "x"):
-        hit = pick(by_version.get(f"v{major}.{minor}.{patch}"), "prerelease")
+    patched = [e for e in catalog if e.file and same_line(e) and len(_parts(e.version)) == 3]
+    if pre and not loose:
+        hit = pick(by_version.get(f"v{major}.{minor}.{patch}"), PRERELEASE)
         if hit is not None:
             return hit
-    if minor is not None:
-        line = [e for e in catalog if _parts(e.version)[:2] == asked[:2] and e.file]
-        patched = [e for e in line if len(_parts(e.version)) == 3]
-        if patch in (None, "x"):
-            hit = pick(by_version.get(f"v{major}.{minor}"), "minor-level schema")
+    if minor is not None and patched:
+        if loose:
+            hit = pick(by_version.get(f"v{major}.{minor}"), MINOR_LEVEL)
             if hit is not None:
                 return hit
-            if patched:
-                return pick(max(patched, key=lambda e: _parts(e.version)), "newest of the minor line")
-        else:
-            lower = [e for e in patched if _parts(e.version)[2] <= int(patch)]
-            if lower:
-                return pick(max(lower, key=lambda e: _parts(e.version)), "nearest lower patch")
-            if patched:
-                return pick(min(patched, key=lambda e: _parts(e.version)), "nearest higher patch")
-    if pinned is not None and pinned.file and pinned.takes(api_version):
-        return pick(pinned, "pinned default")
-    for e in catalog:
-        if e.file and e.takes(api_version):
-            return pick(e, "accepted by the schema's own apiVersion pattern")
+        return pick(max(patched, key=lambda e: _parts(e.version)), NEWEST_OF_MINOR)
+    if wanted == "v1":
+        alias = by_version.get("v0.2.2")
+        if alias is not None and alias.takes(api_version):
+            return pick(alias, V1_ALIAS)
+    mains = [e for e in catalog if e.file and len(_parts(e.version)) == 3]
+    if mains and asked > _parts(max(mains, key=lambda e: _parts(e.version)).version):
+        eligible = [e for e in mains if _file_for(e, kind) and (not kind or not e.kinds or kind in e.kinds)]
+        newest = max(eligible or mains, key=lambda e: _parts(e.version))
+        return pick(newest, NEWER)
     return None

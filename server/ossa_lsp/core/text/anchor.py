@@ -61,6 +61,11 @@ def first_key(node: Node) -> Span | None:
     return None
 
 
+def missing_in(doc: Document, parent: Sequence[str | int]) -> Span:
+    """Where 'something is missing in the object at `parent`' goes (`[]`: the document)."""
+    return _missing(doc, list(parent))
+
+
 def _missing(doc: Document, parent: list[str | int]) -> Span:
     """Where 'something is missing in the object at `parent`' goes: that object's key, else its first key,
     else the object itself if it is written in one piece (`- {}`); when it has none of these (or does not

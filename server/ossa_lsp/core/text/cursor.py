@@ -14,9 +14,12 @@ from ossa_lsp.core.text.spans import LineIndex, Pos, Span
 KEY, VALUE, ITEM = "key", "value", "item"
 
 _ITEM = re.compile(r"^(\s*)-(\s+|$)")
-_KEY_LINE = re.compile(r"""^(\s*)((?:-\s+)*)("[^"]*"|'[^']*'|[^\s#'"\-?:,\[\]{}][^#:]*?|-[^\s#:][^#:]*?)\s*:(?:\s+(.*))?$""")
+# Linear-time on any line (tests/unit/test_linear_patterns.py): a key ends in a non-space character,
+# so `\s*:` is tried once per space run, not once per character (a lazy `[^#:]*?\s*:` was quadratic
+# on a long line of spaces); list markers end where the rest cannot start with a space or another marker.
+_KEY_LINE = re.compile(r"""^(\s*)((?:-\s+)*)("[^"]*"|'[^']*'|[^\s#'"\-?:,\[\]{}](?:[^#:]*[^\s#:])?|-[^\s#:](?:[^#:]*[^\s#:])?)\s*:(?:\s+(.*))?$""")
 _KEY_PREFIX = re.compile(r"""^(\s*)((?:-\s+)*)(["']?)([^\s:#"'\[\]{},]*)$""")
-_ITEM_VALUE = re.compile(r"^(\s*)((?:-\s+)+)([^:#]*)$")
+_ITEM_VALUE = re.compile(r"^(\s*)((?:-\s+)+)(?!\s|-\s)([^:#]*)$")
 _FLOW_ITEM = re.compile(r"^(\s*)((?:-\s+)+)[\[{]")
 _DOC_MARKER = re.compile(r"^(?:---|\.\.\.)(?:\s|$)")
 

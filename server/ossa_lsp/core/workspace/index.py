@@ -13,10 +13,10 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ossa_lsp.core import files
 from ossa_lsp.core.text.source import MAP, SCALAR, SEQ, Document, Manifest, Node, parse
 from ossa_lsp.core.text.spans import Span
 
@@ -228,8 +228,11 @@ class WorkspaceIndex:
                 old = self._files.get(path)
             if old is not None and old.stamp == stat.st_mtime_ns:
                 return False
-            data = Path(path).read_bytes()
         except OSError:
+            return self.remove(path)
+        try:  # regular files only, bounded: a FIFO or a link to /dev/zero cannot stall the index
+            data = files.read_bytes(path)
+        except files.FileError:
             return self.remove(path)
         if b"\x00" in data[:8192]:
             return self.remove(path)

@@ -94,7 +94,7 @@ def _missing_sections(entry: Entry) -> list[str]:
 def upgrade_actions(ls: OssaLanguageServer, doc: TextDocument, entry: Entry, params: types.CodeActionParams,
                     data: dict[str, Any]) -> list[types.CodeAction]:
     """"Upgrade to OSSA <newest>" and "Upgrade to the next version (<next>)" on an outdated apiVersion."""
-    from ossa_lsp.core.migrate import upgrade_targets
+    from ossa_lsp.core.migrate import upgrade_caveat, upgrade_targets
 
     out: list[types.CodeAction] = []
     manifest = entry.analysis.manifest
@@ -110,9 +110,12 @@ def upgrade_actions(ls: OssaLanguageServer, doc: TextDocument, entry: Entry, par
             continue
         diags = [d for d in params.context.diagnostics if _matches(d, f.code, rng)] or None
         newest, following = targets[-1], targets[0]
-        titled = [(newest, f"Upgrade to OSSA {newest}")]
+        # e.g. from v0.4.6 the schema no longer checks `spec`: the title says so before anyone picks it
+        caveat = {t: " (its schema no longer checks spec; ossa-lsp warns instead)" for t in targets
+                  if upgrade_caveat(mdoc.api_version, mdoc.kind, t, default_version=ls.settings.default_version)}
+        titled = [(newest, f"Upgrade to OSSA {newest}{caveat.get(newest, '')}")]
         if following != newest:
-            titled.append((following, f"Upgrade to the next version ({following})"))
+            titled.append((following, f"Upgrade to the next version ({following}){caveat.get(following, '')}"))
         for target, title in titled:
             out.append(types.CodeAction(title=title, kind=types.CodeActionKind.RefactorRewrite, diagnostics=diags,
                                         data={**data, "action": "upgrade", "target": target,
@@ -120,49 +123,46 @@ def upgrade_actions(ls: OssaLanguageServer, doc: TextDocument, entry: Entry, par
     return out
 
 
-def register(ls: OssaLanguageServer) -> None:
-    @ls.feature(
-        types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(
-            code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL,
-                               types.CodeActionKind.RefactorRewrite],
-            resolve_provider=True),
-    )
-    def on_code_action(ls: OssaLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
-        doc = ls.open_document(params.text_document.uri)
-        entry = ls.analysis_now(doc) if doc is not None else None
-        if doc is None or entry is None:
-            return None
-        only = params.context.only
-        wanted = (lambda kind: True) if not only else (lambda kind: any(kind.startswith(o) for o in only))
-        actions: list[types.CodeAction] = []
-        if wanted(types.CodeActionKind.QuickFix):
-            actions.extend(quick_fixes(ls, doc, entry, params))
-        data = {"uri": doc.uri, "version": doc.version}
-        if wanted(FIX_ALL) and any(fx.safe for f in entry.analysis.findings for fx in f.fixes):
-            actions.append(types.CodeAction(title="Fix all safely fixable OSSA problems",
-                                            kind=FIX_ALL, data={**data, "action": "fixAll"}))
-        if wanted(types.CodeActionKind.RefactorRewrite) and not entry.analysis.manifest.has_syntax_error:
-            actions.extend(upgrade_actions(ls, doc, entry, params, data))
-            for name in _missing_sections(entry):
-                actions.append(types.CodeAction(title=TITLES[name], kind=types.CodeActionKind.RefactorRewrite,
-                                                data={**data, "action": "skeleton", "section": name}))
-        return actions
+OPTIONS = types.CodeActionOptions(
+    code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL, types.CodeActionKind.RefactorRewrite],
+    resolve_provider=True)
 
-    @ls.feature(types.CODE_ACTION_RESOLVE)
-    def on_resolve(ls: OssaLanguageServer, action: types.CodeAction) -> types.CodeAction:
-        data = action.data if isinstance(action.data, dict) else {}
-        doc = ls.open_document(str(data.get("uri", "")))
-        if doc is None or doc.version != data.get("version"):
-            return action  # stale: the client asks again with the new version
-        if data.get("action") == "fixAll":
-            action.edit = fix_all_edit(ls, doc)
-        elif data.get("action") == "skeleton":
-            action.edit = skeleton_edit(ls, doc, str(data.get("section")))
-        elif data.get("action") == "upgrade":
-            document = data.get("document")
-            action.edit = upgrade_edit(ls, doc, str(data.get("target")), document if isinstance(document, int) else 0)
-        return action
+
+def on_code_action(ls: OssaLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    doc = ls.open_document(params.text_document.uri)
+    entry = ls.analysis_now(doc) if doc is not None else None
+    if doc is None or entry is None:
+        return None
+    only = params.context.only
+    wanted = (lambda kind: True) if not only else (lambda kind: any(kind.startswith(o) for o in only))
+    actions: list[types.CodeAction] = []
+    if wanted(types.CodeActionKind.QuickFix):
+        actions.extend(quick_fixes(ls, doc, entry, params))
+    data = {"uri": doc.uri, "version": doc.version}
+    if wanted(FIX_ALL) and any(fx.safe for f in entry.analysis.findings for fx in f.fixes):
+        actions.append(types.CodeAction(title="Fix all safely fixable OSSA problems",
+                                        kind=FIX_ALL, data={**data, "action": "fixAll"}))
+    if wanted(types.CodeActionKind.RefactorRewrite) and not entry.analysis.manifest.has_syntax_error:
+        actions.extend(upgrade_actions(ls, doc, entry, params, data))
+        for name in _missing_sections(entry):
+            actions.append(types.CodeAction(title=TITLES[name], kind=types.CodeActionKind.RefactorRewrite,
+                                            data={**data, "action": "skeleton", "section": name}))
+    return actions
+
+
+def on_resolve(ls: OssaLanguageServer, action: types.CodeAction) -> types.CodeAction:
+    data = action.data if isinstance(action.data, dict) else {}
+    doc = ls.open_document(str(data.get("uri", "")))
+    if doc is None or doc.version != data.get("version"):
+        return action  # stale: the client asks again with the new version
+    if data.get("action") == "fixAll":
+        action.edit = fix_all_edit(ls, doc)
+    elif data.get("action") == "skeleton":
+        action.edit = skeleton_edit(ls, doc, str(data.get("section")))
+    elif data.get("action") == "upgrade":
+        document = data.get("document")
+        action.edit = upgrade_edit(ls, doc, str(data.get("target")), document if isinstance(document, int) else 0)
+    return action
 
 
 def fix_all_edit(ls: OssaLanguageServer, doc: TextDocument) -> types.WorkspaceEdit | None:
@@ -210,3 +210,8 @@ def upgrade_edit(ls: OssaLanguageServer, doc: TextDocument, target: str, documen
     if result.refused is not None or not result.edits:
         return None
     return _edit(ls, doc, result.edits)
+
+
+def register(ls: OssaLanguageServer) -> None:
+    ls.feature(types.TEXT_DOCUMENT_CODE_ACTION, OPTIONS)(on_code_action)
+    ls.feature(types.CODE_ACTION_RESOLVE)(on_resolve)

@@ -13,16 +13,15 @@ these ids with `workspace/executeCommand`.
 - `ossa-lsp.ruleDocs [code]` returns `{"code", "name", "markdown", "url"}` for a policy rule, a schema
   or a syntax code; with no argument, `{"rules": [{"code", "name", "summary", "kind"}]}`.
 
-The agent graph (`ossa-lsp.agentGraph`) belongs to the workspace issue; the extension already calls
-that id and says "not available in this server version" until a server registers it.
+The agent graph (`ossa-lsp.agentGraph`) is registered by features/workspace.py.
+
+Diagnostics of closed files go to the server's one store under the `workspace` source, so a file
+fixed, deleted or opened since the last run is cleared exactly once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,20 +31,44 @@ from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
+from ossa_lsp.core.findings import Finding
+from ossa_lsp.lsp.convert import diagnostic
+from ossa_lsp.lsp.progress import Progress
+from ossa_lsp.lsp.publish import WORKSPACE, push
 from ossa_lsp.lsp.server import OssaLanguageServer
 
 VALIDATE_WORKSPACE = "ossa-lsp.validateWorkspace"
 RULE_DOCS = "ossa-lsp.ruleDocs"
-AGENT_GRAPH = "ossa-lsp.agentGraph"  # reserved for the workspace issue; not registered here
-REPORT_EVERY_S = 0.1  # at most ~10 progress reports a second
 
 
 @dataclass
-class CommandState:
-    """Per-server state of the commands: which closed files got diagnostics from the last run."""
+class Summary:
+    """What "validate workspace" returns (camelCase on the wire)."""
 
-    published: set[str] = field(default_factory=set)
-    running: asyncio.Lock = field(default_factory=asyncio.Lock)
+    folders: list[str | None]
+    files: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: {"errors": 0, "warnings": 0, "infos": 0})
+    with_problems: int = 0
+    cancelled: bool = False
+    message: str | None = None
+
+    def add(self, findings: list[Finding]) -> None:
+        from ossa_lsp.core.findings import Severity
+
+        live = [f for f in findings if f.suppressed is None]
+        self.files += 1
+        self.counts["errors"] += sum(1 for f in live if f.severity == Severity.ERROR)
+        self.counts["warnings"] += sum(1 for f in live if f.severity == Severity.WARNING)
+        self.counts["infos"] += sum(1 for f in live if f.severity in (Severity.INFO, Severity.HINT))
+        self.with_problems += 1 if live else 0
+
+    def to_json(self) -> dict[str, Any]:
+        out = {"files": self.files, **self.counts, "filesWithProblems": self.with_problems,
+               "folders": self.folders, "cancelled": self.cancelled}
+        return {**out, "message": self.message} if self.message is not None else out
+
+    def line(self) -> str:
+        return f"{self.files} files: {self.counts['errors']} errors, {self.counts['warnings']} warnings"
 
 
 def _options(args: tuple[Any, ...]) -> dict[str, Any]:
@@ -76,20 +99,17 @@ def _excluded(ls: OssaLanguageServer, path: Path) -> bool:
         return False
 
 
-def manifests(ls: OssaLanguageServer, folders: list[Path]) -> list[Path]:
-    """The manifests of the folders: discovery as in `ossa-lsp check`, plus the `ossa.extraFiles` globs."""
-    from ossa_lsp.core.discover import DATA_SUFFIXES, walk
+async def manifests(ls: OssaLanguageServer, folders: list[Path], progress: Progress | None = None) -> list[Path]:
+    """The manifests of the folders: discovery as in `ossa-lsp check` (with the editor's limits), plus the
+    data files that match the `ossa.extraFiles` globs (relative to each folder)."""
+    from ossa_lsp.lsp.runtime.folders import walk_folders
 
-    seen: dict[Path, None] = {}
-    for folder in folders:
-        for p in walk(folder):
-            seen.setdefault(p.resolve(), None)
-        for glob in ls.settings.extra_files:
-            with contextlib.suppress(ValueError, OSError):
-                for p in folder.glob(glob):
-                    if p.is_file() and p.name.lower().endswith(DATA_SUFFIXES):
-                        seen.setdefault(p.resolve(), None)
-    return [p for p in sorted(seen) if not _excluded(ls, p)]
+    found = await walk_folders(ls, folders, include=tuple(ls.settings.extra_files), progress=progress)
+
+    def unique_not_excluded() -> list[Path]:
+        return [p for p in sorted(dict.fromkeys(p.resolve() for p in found)) if not _excluded(ls, p)]
+
+    return await asyncio.to_thread(unique_not_excluded)
 
 
 def _open_document(ls: OssaLanguageServer, uri: str) -> TextDocument | None:
@@ -99,122 +119,81 @@ def _open_document(ls: OssaLanguageServer, uri: str) -> TextDocument | None:
 
 
 def _read(path: Path) -> tuple[str | None, Any]:
-    data = path.read_bytes()
+    from ossa_lsp.core import files
+
     try:
-        from ossa_lsp.headless.check import decode
-    except ImportError:
-        return data.decode("utf-8-sig", "replace"), None
-    return decode(data)
+        loaded = files.load(path)  # regular files only, bounded: a FIFO or /dev/zero cannot stall the pass
+    except files.FileError as err:
+        raise OSError(str(err)) from None
+    return loaded.text, loaded.problem
 
 
-class Progress:
-    """Work-done progress on a client token, a server-created token, or nothing."""
-
-    def __init__(self, ls: OssaLanguageServer, token: Any) -> None:
-        self.ls, self.token, self.last = ls, token, 0.0
-
-    @classmethod
-    async def start(cls, ls: OssaLanguageServer, client_token: Any, title: str) -> Progress:
-        token = client_token if isinstance(client_token, (str, int)) else None
-        caps = ls.client_capabilities.window if ls.client_capabilities else None
-        if token is None and caps is not None and caps.work_done_progress:
-            token = f"ossa-validate-{uuid.uuid4()}"
-            try:
-                await asyncio.wait_for(ls.work_done_progress.create_async(token), timeout=5)
-            except Exception:
-                token = None
-        self = cls(ls, token)
-        if token is not None:
-            ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(
-                title=title, cancellable=True, percentage=0))
-        return self
-
-    @property
-    def cancelled(self) -> bool:
-        future = self.ls.work_done_progress.tokens.get(self.token) if self.token is not None else None
-        return bool(future is not None and future.cancelled())
-
-    def report(self, done: int, total: int, message: str) -> None:
-        now = time.monotonic()
-        if self.token is None or (now - self.last < REPORT_EVERY_S and done < total):
-            return
-        self.last = now
-        pct = round(100 * done / total) if total else 100
-        self.ls.work_done_progress.report(self.token, types.WorkDoneProgressReport(
-            message=message, percentage=pct, cancellable=True))
-
-    def end(self, message: str) -> None:
-        if self.token is not None:
-            self.ls.work_done_progress.end(self.token, types.WorkDoneProgressEnd(message=message))
-            self.ls.work_done_progress.tokens.pop(self.token, None)
+async def _check_closed(ls: OssaLanguageServer, uri: str, path: Path) -> list[Finding] | None:
+    """Analyse a file that is not open and push its diagnostics; None when it cannot be read."""
+    try:
+        text, problem = await asyncio.to_thread(_read, path)
+    except OSError as err:
+        ls.log(f"validate workspace: cannot read {path}: {err}", types.MessageType.Warning)
+        return None
+    snapshot = TextDocument(uri, source=text or "", language_id=None, position_codec=ls.workspace.position_codec)
+    if text is None:
+        findings = [problem] if problem is not None else []
+    else:
+        entry = await asyncio.to_thread(ls.analyse, uri, None, text, str(path), ls.schema_override(snapshot))
+        findings = entry.analysis.findings
+    lines = snapshot.lines
+    diags = [diagnostic(snapshot, f, lines) for f in findings if f.suppressed is None]
+    if diags:
+        ls.diagnostics.put(WORKSPACE, uri, diags)
+        push(ls, uri)
+    elif ls.diagnostics.drop(WORKSPACE, uri):
+        push(ls, uri)  # fixed since the last run
+    return findings
 
 
-async def validate_workspace(ls: OssaLanguageServer, state: CommandState, options: dict[str, Any]) -> dict[str, Any]:
-    from ossa_lsp.core.findings import Severity
-    from ossa_lsp.lsp.convert import diagnostic
+async def _check(ls: OssaLanguageServer, uri: str, path: Path) -> list[Finding] | None:
+    doc = _open_document(ls, uri)
+    if doc is None:
+        return await _check_closed(ls, uri, path)
+    entry = await ls.analysis_async(doc)  # open: the editor shows its own (pushed or pulled) diagnostics
+    return entry.analysis.findings if entry is not None else []
 
-    if not ls.settings_ready.is_set():
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(ls.settings_ready.wait(), timeout=2)
+
+def _clear_gone(ls: OssaLanguageServer, checked: set[str]) -> None:
+    """Closed files that had problems last time and were not checked now (deleted, excluded)."""
+    for uri in ls.diagnostics.uris(WORKSPACE) - checked:
+        if _open_document(ls, uri) is None:
+            ls.diagnostics.drop(WORKSPACE, uri)
+            push(ls, uri)
+
+
+async def validate_workspace(ls: OssaLanguageServer, options: dict[str, Any]) -> dict[str, Any]:
+    await ls.settings_read()
     folders = _folders(ls, options.get("folders") if isinstance(options.get("folders"), list) else None)
-    summary: dict[str, Any] = {"files": 0, "errors": 0, "warnings": 0, "infos": 0, "filesWithProblems": 0,
-                               "folders": [from_fs_path(str(f)) for f in folders], "cancelled": False}
+    summary = Summary([from_fs_path(str(f)) for f in folders])
     if not ls.settings.enable:
-        summary["message"] = "ossa.enable is off"
-        return summary
+        summary.message = "ossa.enable is off"
+        return summary.to_json()
     progress = await Progress.start(ls, options.get("workDoneToken"), "Validating OSSA manifests")
-    files = await asyncio.to_thread(manifests, ls, folders)
-    published: set[str] = set()
+    files = await manifests(ls, folders, progress)
+    checked: set[str] = set()
     try:
         for n, path in enumerate(files, 1):
             if progress.cancelled:
-                summary["cancelled"] = True
+                summary.cancelled = True
                 break
             progress.report(n - 1, len(files), f"{n}/{len(files)} {path.name}")
             uri = from_fs_path(str(path)) or path.as_uri()
-            doc = _open_document(ls, uri)
-            if doc is not None:  # open: the editor already shows its own (pushed or pulled) diagnostics
-                entry = await ls.analysis_async(doc)
-                findings = entry.analysis.findings if entry is not None else []
-                diags = None
-            else:
-                try:
-                    text, problem = await asyncio.to_thread(_read, path)
-                except OSError as err:
-                    ls.log(f"validate workspace: cannot read {path}: {err}", types.MessageType.Warning)
-                    continue
-                snapshot = TextDocument(uri, source=text or "", language_id=None,
-                                        position_codec=ls.workspace.position_codec)
-                if text is None:
-                    findings = [problem] if problem is not None else []
-                else:
-                    entry = await asyncio.to_thread(ls._run, uri, None, text, str(path), ls.schema_override(snapshot))
-                    findings = entry.analysis.findings
-                lines = snapshot.lines
-                diags = [diagnostic(snapshot, f, lines) for f in findings if f.suppressed is None]
-            live = [f for f in findings if f.suppressed is None]
-            counts = {sev: sum(1 for f in live if f.severity == sev) for sev in Severity}
-            summary["files"] += 1
-            summary["errors"] += counts[Severity.ERROR]
-            summary["warnings"] += counts[Severity.WARNING]
-            summary["infos"] += counts[Severity.INFO] + counts[Severity.HINT]
-            summary["filesWithProblems"] += 1 if live else 0
-            if diags is not None and (diags or uri in state.published):
-                ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diags))
-                if diags:
-                    published.add(uri)
+            findings = await _check(ls, uri, path)
+            if findings is not None:
+                checked.add(uri)
+                summary.add(findings)
             await asyncio.sleep(0)  # let completion, hover and cancellation in between
-        if not summary["cancelled"]:  # files that had problems last time and are gone or open now
-            for uri in state.published - published:
-                if _open_document(ls, uri) is None:
-                    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
-            state.published = published
-        else:
-            state.published |= published
+        if not summary.cancelled:
+            _clear_gone(ls, checked)
     finally:
-        s = summary
-        progress.end(f"{s['files']} files: {s['errors']} errors, {s['warnings']} warnings")
-    return summary
+        progress.end(summary.line())
+    return summary.to_json()
 
 
 def rule_docs(key: str | None) -> dict[str, Any]:
@@ -230,20 +209,21 @@ def rule_docs(key: str | None) -> dict[str, Any]:
         "markdown": f"# {key}\n\nNo rule or finding code `{key}`. `ossa-lsp rules` lists them all.\n"}
 
 
+async def on_validate_workspace(ls: OssaLanguageServer, *args: Any) -> dict[str, Any]:
+    async with ls.validating:  # a second request waits instead of interleaving publishes
+        return await validate_workspace(ls, _options(args))
+
+
+def on_rule_docs(ls: OssaLanguageServer, *args: Any) -> dict[str, Any]:
+    first = args[0] if args else None
+    if isinstance(first, dict):
+        first = first.get("code")
+    return rule_docs(first if isinstance(first, str) else None)
+
+
 def register(ls: OssaLanguageServer) -> None:
-    state = CommandState()
-
-    @ls.command(VALIDATE_WORKSPACE)
-    async def on_validate_workspace(ls: OssaLanguageServer, *args: Any) -> dict[str, Any]:
-        async with state.running:  # a second request waits instead of interleaving publishes
-            return await validate_workspace(ls, state, _options(args))
-
-    @ls.command(RULE_DOCS)
-    def on_rule_docs(ls: OssaLanguageServer, *args: Any) -> dict[str, Any]:
-        first = args[0] if args else None
-        if isinstance(first, dict):
-            first = first.get("code")
-        return rule_docs(first if isinstance(first, str) else None)
+    ls.command(VALIDATE_WORKSPACE)(on_validate_workspace)
+    ls.command(RULE_DOCS)(on_rule_docs)
 
 
-__all__ = ["AGENT_GRAPH", "RULE_DOCS", "VALIDATE_WORKSPACE", "manifests", "register", "rule_docs"]
+__all__ = ["RULE_DOCS", "VALIDATE_WORKSPACE", "manifests", "register", "rule_docs"]

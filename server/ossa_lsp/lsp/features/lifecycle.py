@@ -1,50 +1,66 @@
-"""initialize / initialized / configuration: read client capabilities and settings."""
+"""initialize / initialized / configuration / shutdown / exit: client capabilities, settings, the
+background work of a session (index build, refresher, engine warm-up) and the process exit status."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 
 from lsprotocol import types
 
+from ossa_lsp.lsp import indexing
+from ossa_lsp.lsp.publish import reanalyse_all, refresher
+from ossa_lsp.lsp.runtime import gcpolicy
 from ossa_lsp.lsp.server import OssaLanguageServer
 
+WATCHED = types.DidChangeWatchedFilesRegistrationOptions(watchers=[
+    types.FileSystemWatcher(glob_pattern="**/*.{yaml,yml,json}"),
+])
 
-def register(ls: OssaLanguageServer) -> None:
-    @ls.feature(types.INITIALIZE)
-    def on_initialize(ls: OssaLanguageServer, params: types.InitializeParams) -> None:
-        caps = params.capabilities
-        td = caps.text_document
-        ls.pull = bool(td and td.diagnostic)
-        comp = td.completion if td else None
-        ls.snippets = bool(comp and comp.completion_item and comp.completion_item.snippet_support)
-        hov = td.hover if td else None
-        ls.markdown = not (hov and hov.content_format and types.MarkupKind.Markdown not in hov.content_format)
-        ls.config_support = bool(caps.workspace and caps.workspace.configuration)
-        ls.init_options = params.initialization_options  # parsed after `initialize` is answered
-        from ossa_lsp.lsp.features.workspace import build_index
 
-        # Started now, so requests that arrive before `initialized` is handled can wait for it.
-        ls.index_task = asyncio.get_running_loop().create_task(build_index(ls))
+def on_initialize(ls: OssaLanguageServer, params: types.InitializeParams) -> None:
+    caps = params.capabilities
+    td = caps.text_document
+    ls.pull = bool(td and td.diagnostic)
+    comp = td.completion if td else None
+    ls.snippets = bool(comp and comp.completion_item and comp.completion_item.snippet_support)
+    hov = td.hover if td else None
+    ls.markdown = not (hov and hov.content_format and types.MarkupKind.Markdown not in hov.content_format)
+    ls.config_support = bool(caps.workspace and caps.workspace.configuration)
+    ls.init_options = params.initialization_options  # parsed after `initialize` is answered
+    loop = asyncio.get_running_loop()
+    ls.main_loop = loop
+    # Started now, so requests that arrive before `initialized` is handled can wait for them.
+    ls.index_task = loop.create_task(indexing.build_index(ls))
+    if ls.refresh_task is None:
+        ls.refresh_task = loop.create_task(refresher(ls))
 
-    @ls.feature(types.INITIALIZED)
-    async def on_initialized(ls: OssaLanguageServer, params: types.InitializedParams) -> None:
-        ls.main_loop = asyncio.get_running_loop()
-        ls.apply_settings(ls.init_options)
-        try:
-            await refresh_settings(ls)
-        finally:
-            ls.settings_ready.set()
-        warm_up(ls)
-        await register_file_watchers(ls)
 
-    @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def on_config(ls: OssaLanguageServer, params: types.DidChangeConfigurationParams) -> None:
-        if ls.config_support:
-            await refresh_settings(ls)
-        elif params.settings is not None:
-            ls.apply_settings(params.settings)
-        await reanalyse_all(ls)
+async def on_initialized(ls: OssaLanguageServer, params: types.InitializedParams) -> None:
+    ls.apply_settings(ls.init_options)
+    try:
+        await refresh_settings(ls)
+    finally:
+        ls.settings_ready.set()
+    warm_up(ls)
+    await register_file_watchers(ls)
+
+
+async def on_config(ls: OssaLanguageServer, params: types.DidChangeConfigurationParams) -> None:
+    if ls.config_support:
+        await refresh_settings(ls)
+    elif params.settings is not None:
+        ls.apply_settings(params.settings)
+    await reanalyse_all(ls)
+
+
+def on_shutdown(ls: OssaLanguageServer, *args: object) -> None:
+    ls.shutdown_requested = True
+
+
+def on_exit(ls: OssaLanguageServer, *args: object) -> None:
+    ls.exit_status = 0 if ls.shutdown_requested else 1  # LSP: `exit` without `shutdown` ends with 1
 
 
 async def register_file_watchers(ls: OssaLanguageServer) -> None:
@@ -53,20 +69,16 @@ async def register_file_watchers(ls: OssaLanguageServer) -> None:
     watched = caps.did_change_watched_files if caps else None
     if not (watched and watched.dynamic_registration):
         return
-    options = types.DidChangeWatchedFilesRegistrationOptions(watchers=[
-        types.FileSystemWatcher(glob_pattern="**/*.{yaml,yml,json}"),
-    ])
     try:
         await ls.client_register_capability_async(types.RegistrationParams(registrations=[types.Registration(
-            id="ossa-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options)]))
+            id="ossa-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=WATCHED)]))
     except Exception as err:
         ls.log(f"file watching not available: {err}", types.MessageType.Info)
 
 
 def warm_up(ls: OssaLanguageServer) -> None:
-    """Load the engine and compile the newest schema in the background, before the first document."""
-    import threading
-
+    """Load the engine and compile the newest schema in the background, before the first document;
+    then hand garbage collection to the idle-time policy."""
     loop = ls.main_loop
 
     def work() -> None:
@@ -78,8 +90,6 @@ def warm_up(ls: OssaLanguageServer) -> None:
         except Exception as err:
             ls.log(f"warm-up failed: {err}", types.MessageType.Warning)
         if loop is not None:
-            from ossa_lsp.lsp.runtime import gcpolicy
-
             with contextlib.suppress(RuntimeError):  # the server already stopped
                 loop.call_soon_threadsafe(gcpolicy.start, ls)
 
@@ -99,15 +109,9 @@ async def refresh_settings(ls: OssaLanguageServer) -> None:
         ls.apply_settings(result[0])
 
 
-async def reanalyse_all(ls: OssaLanguageServer) -> None:
-    from ossa_lsp.lsp.features.diagnostics import publish
-
-    ls.cache.clear()
-    if ls.pull:
-        with contextlib.suppress(Exception):  # refresh is optional for clients
-            ls.workspace_diagnostic_refresh(None)
-        return
-    for uri in list(ls.workspace.text_documents):
-        doc = ls.open_document(uri)
-        if doc is not None:
-            await publish(ls, doc)
+def register(ls: OssaLanguageServer) -> None:
+    ls.feature(types.INITIALIZE)(on_initialize)
+    ls.feature(types.INITIALIZED)(on_initialized)
+    ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(on_config)
+    ls.feature(types.SHUTDOWN)(on_shutdown)
+    ls.feature(types.EXIT)(on_exit)

@@ -6,8 +6,9 @@ cattrs and back. For a hover that framework work cost more than the answer itsel
 after an edit). Here stdin is an asyncio pipe: bytes arrive in `data_received`, complete messages are
 handed to pygls one per loop turn (so tasks started by one message interleave with a burst of others),
 and `textDocument/hover`, the request people trigger by merely moving the mouse, is answered directly
-from the raw JSON (`features.hover.answer` is the same code the pygls handler runs). Anything else, and
-any hover the fast lane is not sure about, goes through pygls unchanged.
+from the raw JSON by the `fast_hover` function app.py passes in (`features.hover.answer`, the same code
+the pygls handler runs). Anything else, and any hover the fast lane is not sure about, goes through
+pygls unchanged.
 
 stdin that is not a pipe or socket (a file, /dev/null) and Windows keep pygls' own reader.
 """
@@ -27,14 +28,22 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from lsprotocol import types
+
     from ossa_lsp.lsp.server import OssaLanguageServer
+
+    # (server, uri, line, character) → (markup kind, text, range), or None for "no hover here"
+    HoverAnswer = Callable[[OssaLanguageServer, str, int, int], tuple[str, str, types.Range] | None]
 
 log = logging.getLogger("ossa_lsp")
 _LENGTH = re.compile(rb"content-length:[ \t]*(\d+)", re.IGNORECASE)
 MAX_HEADER = 64 * 1024  # bytes of headers without a blank line: not LSP, the input is dropped
 
 
-def serve_stdio(ls: OssaLanguageServer) -> None:
+def serve_stdio(ls: OssaLanguageServer, fast_hover: HoverAnswer | None = None) -> None:
+    """Serve LSP on stdin/stdout until `exit` or end of input (`ls.exit_status` tells how it ended)."""
     from pygls.io_ import StdoutWriter
 
     stop = ls._stop_event = threading.Event()
@@ -42,12 +51,13 @@ def serve_stdio(ls: OssaLanguageServer) -> None:
 
     async def serve() -> None:
         loop = asyncio.get_running_loop()
+        loop.set_exception_handler(_quiet_cancellation)
         done: asyncio.Future[None] = loop.create_future()
         try:
             mode = os.fstat(sys.stdin.fileno()).st_mode
             if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):  # files and devices (/dev/null): no epoll
                 raise ValueError("not a pipe")
-            await loop.connect_read_pipe(lambda: _StdinProtocol(ls, done), sys.stdin.buffer)
+            await loop.connect_read_pipe(lambda: _StdinProtocol(ls, done, fast_hover), sys.stdin.buffer)
         except (ValueError, OSError):
             from pygls.io_ import StdinAsyncReader, run_async
 
@@ -60,16 +70,26 @@ def serve_stdio(ls: OssaLanguageServer) -> None:
         asyncio.run(serve())
     except BrokenPipeError:
         log.error("the client closed the connection; shutting down")
-    except (KeyboardInterrupt, SystemExit):
+    except (KeyboardInterrupt, SystemExit):  # SystemExit: pygls' `exit` handler
         pass
     finally:
         ls.shutdown()
 
 
+def _quiet_cancellation(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """`exit` while a request is still running cancels it as the loop closes, and pygls' callback on the
+    cancelled task then raises CancelledError: expected at that point, so logged at debug, not as an error."""
+    if isinstance(context.get("exception"), asyncio.CancelledError):
+        log.debug("cancelled while stopping: %s", context.get("message"))
+        return
+    loop.default_exception_handler(context)
+
+
 class _StdinProtocol(asyncio.Protocol):
-    def __init__(self, ls: OssaLanguageServer, done: asyncio.Future[None]) -> None:
+    def __init__(self, ls: OssaLanguageServer, done: asyncio.Future[None], hover: HoverAnswer | None = None) -> None:
         self.ls = ls
         self.done = done
+        self.hover = hover  # None: no fast lane
         self.buffer = bytearray()
         self.queue: deque[bytes] = deque()
         self.scheduled = False
@@ -130,7 +150,7 @@ class _StdinProtocol(asyncio.Protocol):
         protocol = self.ls.protocol
         self.ls.last_activity = time.monotonic()
         try:
-            if b'"textDocument/hover"' in body and fast_hover(self.ls, body):
+            if self.hover is not None and b'"textDocument/hover"' in body and fast_hover(self.ls, body, self.hover):
                 return
             try:
                 message = json.loads(body, object_hook=protocol.structure_message)
@@ -145,7 +165,7 @@ class _StdinProtocol(asyncio.Protocol):
             self.ls.report_server_error(exc, JsonRpcException)
 
 
-def fast_hover(ls: OssaLanguageServer, body: bytes) -> bool:
+def fast_hover(ls: OssaLanguageServer, body: bytes, answer: HoverAnswer) -> bool:
     """Answer a hover request from its raw JSON; False hands it to pygls (which then answers it)."""
     # `_shutdown` is pygls-internal: should a release rename it, the fast lane switches itself off.
     if not ls.settings_ready.is_set() or getattr(ls.protocol, "_shutdown", True):
@@ -161,8 +181,6 @@ def fast_hover(ls: OssaLanguageServer, body: bytes) -> bool:
     if msg.get("method") != "textDocument/hover" or not isinstance(uri, str) or not isinstance(msg_id, (int, str)) \
             or type(line) is not int or type(character) is not int or line < 0 or character < 0:
         return False
-    from ossa_lsp.lsp.features.hover import answer
-
     try:
         found = answer(ls, uri, line, character)
     except Exception:  # pygls answers it instead (with the error, logged as for any handler)

@@ -7,24 +7,19 @@ from typing import Any
 
 from ossa_lsp.core.findings import Severity
 from ossa_lsp.headless.check import FileReport
+from ossa_lsp.output.escape import github_data as _data
+from ossa_lsp.output.escape import github_property as _prop
+from ossa_lsp.output.escape import message
 from ossa_lsp.output.reporters import summary, visible
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice", Severity.HINT: "notice"}
-
-
-def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _prop(text: str) -> str:
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def render(reports: Sequence[FileReport], opts: dict[str, Any]) -> str:
     out: list[str] = []
     for r in reports:
         if r.error:
-            out.append(f"::error file={_prop(r.path)},title=IO::{_data(r.error)}")
+            out.append(f"::error file={_prop(r.path)},title=IO::{_data(message(r.error))}")
         for f in visible(r):
             s, e = f.span.start, f.span.end
             props = [f"file={_prop(r.path)}", f"line={s.line + 1}", f"col={s.character + 1}"]
@@ -33,7 +28,7 @@ def render(reports: Sequence[FileReport], opts: dict[str, Any]) -> str:
             else:
                 props.append(f"endLine={e.line + 1}")
             props.append(f"title={_prop(f.code)}")
-            out.append(f"::{_LEVEL[f.severity]} {','.join(props)}::{_data(f.message)}")
+            out.append(f"::{_LEVEL[f.severity]} {','.join(props)}::{_data(message(f.message))}")
     totals = summary(reports)
     out.append(f"ossa-lsp: {totals['files']} files, {totals['errors']} errors, {totals['warnings']} warnings")
     return "\n".join(out) + "\n"

@@ -5,12 +5,12 @@ issues from old ones: a hash of path, code and JSON pointer (plus a counter for 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from ossa_lsp.core.findings import Finding, Severity
 from ossa_lsp.headless.check import FileReport
+from ossa_lsp.output.escape import dumps, message
 from ossa_lsp.output.reporters import visible
 
 SEVERITY = {Severity.ERROR: "critical", Severity.WARNING: "major", Severity.INFO: "minor", Severity.HINT: "info"}
@@ -18,12 +18,13 @@ SEVERITY = {Severity.ERROR: "critical", Severity.WARNING: "major", Severity.INFO
 
 def fingerprint(path: str, code: str, pointer: str, document: int, repeat: int) -> str:
     key = f"{path}\0{document}\0{code}\0{pointer}\0{repeat}"
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    # surrogateescape: undecodable file-name bytes hash as the bytes they are
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def _issue(r: FileReport, f: Finding, repeat: int) -> dict[str, Any]:
     return {
-        "description": f"{f.code} {f.message}",
+        "description": f"{f.code} {message(f.message)}",
         "check_name": f.code,
         "fingerprint": fingerprint(r.path, f.code, f.pointer, f.document, repeat),
         "severity": SEVERITY[f.severity],
@@ -35,7 +36,7 @@ def render(reports: Sequence[FileReport], opts: dict[str, Any]) -> str:
     issues: list[dict[str, Any]] = []
     for r in reports:
         if r.error:
-            issues.append({"description": f"IO {r.error}", "check_name": "IO", "severity": "blocker",
+            issues.append({"description": f"IO {message(r.error)}", "check_name": "IO", "severity": "blocker",
                            "fingerprint": fingerprint(r.path, "IO", "", 0, 0),
                            "location": {"path": r.path, "lines": {"begin": 1}}})
         seen: dict[tuple[str, str, int], int] = {}
@@ -43,4 +44,4 @@ def render(reports: Sequence[FileReport], opts: dict[str, Any]) -> str:
             key = (f.code, f.pointer, f.document)
             seen[key] = seen.get(key, -1) + 1
             issues.append(_issue(r, f, seen[key]))
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return dumps(issues)

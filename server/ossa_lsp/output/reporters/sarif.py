@@ -1,8 +1,8 @@
-"""SARIF 2.1.0: rules with help links, results with line/column regions, suppressions kept."""
+"""SARIF 2.1.0: rules with help links, results with line/column regions, suppressions kept. Artifact
+locations are percent-encoded URI references; messages escaped as in every format (output/escape.py)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,6 +10,7 @@ from ossa_lsp import __version__
 from ossa_lsp.core.codes import CODES, doc_url
 from ossa_lsp.core.findings import Severity
 from ossa_lsp.headless.check import FileReport
+from ossa_lsp.output.escape import dumps, message, uri
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note", Severity.HINT: "note"}
 
@@ -34,8 +35,8 @@ def render(reports: Sequence[FileReport], opts: dict[str, Any]) -> str:
     notifications: list[dict[str, Any]] = []
     for r in reports:
         if r.error:
-            notifications.append({"level": "error", "message": {"text": f"{r.path}: {r.error}"},
-                                  "locations": [{"physicalLocation": {"artifactLocation": {"uri": r.path}}}]})
+            notifications.append({"level": "error", "message": {"text": message(f"{r.path}: {r.error}")},
+                                  "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(r.path)}}}]})
         for f in r.findings:
             if f.code not in index:
                 index[f.code] = len(rule_ids)
@@ -45,10 +46,10 @@ def render(reports: Sequence[FileReport], opts: dict[str, Any]) -> str:
                 "ruleId": f.code,
                 "ruleIndex": index[f.code],
                 "level": _LEVEL[f.severity],
-                "message": {"text": f.message},
+                "message": {"text": message(f.message)},
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": r.path},
+                        "artifactLocation": {"uri": uri(r.path)},
                         "region": {"startLine": s.line + 1, "startColumn": s.character + 1,
                                    "endLine": e.line + 1, "endColumn": e.character + 1},
                     },
@@ -57,7 +58,7 @@ def render(reports: Sequence[FileReport], opts: dict[str, Any]) -> str:
                 "properties": {"source": f.source, "document": f.document},
             }
             if f.suppressed is not None:
-                result["suppressions"] = [{"kind": "inSource", "justification": f.suppressed}]
+                result["suppressions"] = [{"kind": "inSource", "justification": message(f.suppressed)}]
             results.append(result)
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "ossa-lsp", "version": __version__, "semanticVersion": __version__,
@@ -69,4 +70,4 @@ def render(reports: Sequence[FileReport], opts: dict[str, Any]) -> str:
     if notifications:
         run["invocations"] = [{"executionSuccessful": False, "toolExecutionNotifications": notifications}]
     doc = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": [run]}
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return dumps(doc)

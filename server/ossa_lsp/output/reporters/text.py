@@ -1,4 +1,5 @@
-"""`path:line:col: severity code message`, 1-based, coloured on a terminal, and a summary line."""
+"""`path:line:col: severity code message`, 1-based, coloured on a terminal, and a summary line.
+Paths and messages are escaped (output/escape.py): one finding is always exactly one line."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 
 from ossa_lsp.core.findings import Severity
 from ossa_lsp.headless.check import FileReport
+from ossa_lsp.output.escape import message
+from ossa_lsp.output.escape import text as esc
 from ossa_lsp.output.reporters import summary, visible
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36", Severity.HINT: "2"}
@@ -25,11 +28,11 @@ def render(reports: Sequence[FileReport], opts: dict[str, Any]) -> str:
     out: list[str] = []
     for r in reports:
         if r.error:
-            out.append(f"{_c(r.path, '1', colour)}: {_c('error', '31', colour)} IO {r.error}")
+            out.append(f"{_c(esc(r.path), '1', colour)}: {_c('error', '31', colour)} IO {message(r.error)}")
         for f in visible(r):
-            where = f"{r.path}:{f.span.start.line + 1}:{f.span.start.character + 1}"
+            where = f"{esc(r.path)}:{f.span.start.line + 1}:{f.span.start.character + 1}"
             sev = _c(f.severity.label, _COLOURS[f.severity], colour)
-            out.append(f"{_c(where, '1', colour)}: {sev} {_c(f.code, '2', colour)} {f.message}")
+            out.append(f"{_c(where, '1', colour)}: {sev} {_c(esc(f.code), '2', colour)} {message(f.message)}")
     s = summary(reports)
     if not opts.get("quiet") or s["errors"]:
         parts = [_plural(s["errors"], "error"), _plural(s["warnings"], "warning")]

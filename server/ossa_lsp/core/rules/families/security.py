@@ -10,48 +10,24 @@ from typing import Any
 from ossa_lsp.core.findings import Finding, Severity
 from ossa_lsp.core.rules.context import Context
 from ossa_lsp.core.rules.registry import E, Levels, Option, W, agent, rule
-from ossa_lsp.core.rules.util import entropy, has_template, is_internal_host, mask, split_url
+from ossa_lsp.core.rules.util import is_internal_host, split_url
 from ossa_lsp.core.schema.validate import dotted
+from ossa_lsp.core.scrub import (
+    REFERENCE,
+    entropy,
+    find_secrets,
+    has_marker,
+    has_template,
+    is_credential_key,
+    mask,
+)
 from ossa_lsp.core.text.source import Manifest, Node
 from ossa_lsp.core.text.spans import Pos, Span
 
 AUTONOMY = ("spec", "autonomy")
 
-_SECRETS: list[tuple[str, str]] = [
-    ("an Anthropic API key", r"sk-ant-[A-Za-z0-9_\-]{20,}"),
-    ("an OpenAI API key", r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}"),
-    ("an AWS access key id", r"(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Za-z])"),
-    ("a GitHub token", r"(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,}"),
-    ("a Slack token", r"xox[abposr]-[A-Za-z0-9\-]{10,}"),
-    ("a Google API key", r"AIza[0-9A-Za-z_\-]{35}"),
-    ("a private key", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"),
-    ("a JSON Web Token", r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"),
-    ("a password in a URL", r"[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@]+:(?P<pw>[^/\s@]+)@"),
-]
-_SECRET_RE = re.compile("|".join(f"(?<![A-Za-z0-9_])(?P<s{i}>{p})" for i, (_n, p) in enumerate(_SECRETS)))
-_MARKERS = ("sk-", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "AIza",
-            "PRIVATE KEY", "eyJ", "@")  # every pattern above contains one of these; `in` is far cheaper than a scan
-_GENERIC = {0, 1}  # sk- patterns: also words like 'sk-assessment-framework', so they must look random
-
-# How a credential is meant to be written: a reference the runtime resolves, never the secret itself.
-_REFERENCE = re.compile(
-    r"""\A(?:
-        [A-Z][A-Z0-9_]*                                   # API_KEY_SECRET: a secret or environment variable name
-      | \$\{[^}]+\} | \$[A-Za-z_][A-Za-z0-9_]*            # ${VAR}, $VAR
-      | \{\{.*\}\}                                        # a template placeholder
-      | (?:secrets?|vault|env|file|k8s|kubernetes|secretref|ssm|arn|sops|op|awssm|aws-secretsmanager|gcpsm
-          |gcp-secretmanager|azurekv|azure-keyvault|keyvault):\S+   # secret://name, vault:path, env:NAME, ...
-      | (?:secrets?|vault|kv)/[\w./-]+                    # secret/ticket-api-token: a path in a secret store
-    )\Z""", re.X)
-_CRED_KEY = re.compile(r"secret|token|passw|pwd|api[-_]?key|credential|private[-_]?key|access[-_]?key|bearer",
-                       re.I)
-_NOT_CRED_KEY = re.compile(r"(?:path|file|ref|name|env|id|url|uri|endpoint|type|scopes?|header|limit|ttl)\Z", re.I)
 _SPACE = re.compile(r"\s")
 _DIGEST = re.compile(r"\A(?:sha\d+[-:]|md5[-:])", re.I)
-
-
-def _has_marker(text: str) -> bool:
-    return any(m in text for m in _MARKERS)
 
 
 def _source_span(ctx: Context, node: Node, text: str) -> Span:
@@ -63,10 +39,6 @@ def _source_span(ctx: Context, node: Node, text: str) -> Span:
     if at < 0:
         return s
     return Span(Pos(s.start.line, s.start.character + at), Pos(s.start.line, s.start.character + at + len(text)))
-
-
-def _looks_random(text: str) -> bool:
-    return any(c.isdigit() for c in text) and any(c.isalpha() for c in text) and entropy(text) >= 3.0
 
 
 @rule(
@@ -87,26 +59,19 @@ def _looks_random(text: str) -> bool:
 )
 def secret_literal(ctx: Context) -> Iterator[Finding]:
     text = ctx.shared.get("text")
-    if isinstance(text, str) and "\\" not in text and not _has_marker(text):
+    if isinstance(text, str) and "\\" not in text and not has_marker(text):
         return  # substring checks on the raw text rule out most files (only escapes could hide a key)
     for trail, node in ctx.strings():
         value: str = node.value
-        if len(value) < 16 or not _has_marker(value):
+        if len(value) < 16 or not has_marker(value):
             continue
         path = ctx.path_of(trail)
-        for m in _SECRET_RE.finditer(value):
-            i = next(n for n in range(len(_SECRETS)) if m.group(f"s{n}"))
-            secret = m.group("pw") if m.group("pw") else m.group(0)
-            if i in _GENERIC and not _looks_random(secret[3:]):
-                continue
-            if m.group("pw") and (_REFERENCE.match(secret) or has_template(secret)):
-                continue
-            ctx.secrets.append(secret)
-            kind = _SECRETS[i][0]
-            yield ctx.report(path, f"{kind[0].upper()}{kind[1:]} ({mask(secret)}) is written into "
+        for hit in find_secrets(value):
+            ctx.secrets.append(hit.secret)
+            yield ctx.report(path, f"{hit.kind[0].upper()}{hit.kind[1:]} ({mask(hit.secret)}) is written into "
                              f"{dotted(path)}; store it in a secret manager, put a reference here "
                              "(e.g. API_KEY_SECRET, ${VAR} or secret://name) and rotate the exposed key",
-                             span=_source_span(ctx, node, secret))
+                             span=_source_span(ctx, node, hit.secret))
 
 
 @rule(
@@ -136,12 +101,12 @@ def secret_entropy(ctx: Context) -> Iterator[Finding]:
             continue
         value = value.strip()
         last = trail[1] if trail is not None else ""
-        cred = isinstance(last, str) and bool(_CRED_KEY.search(last)) and not _NOT_CRED_KEY.search(last)
+        cred = isinstance(last, str) and is_credential_key(last)
         if len(value) < (min_len if cred else 32) or _SPACE.search(value):
             continue
-        if _REFERENCE.match(value) or has_template(value) or value.startswith(("/", "./", "~", "../")):
+        if REFERENCE.match(value) or has_template(value) or value.startswith(("/", "./", "~", "../")):
             continue
-        if "://" in value or _DIGEST.match(value) or _SECRET_RE.search(value):
+        if "://" in value or _DIGEST.match(value) or next(find_secrets(value), None) is not None:
             continue  # URLs, digests, and known formats (SEC001 reports those)
         if not any(c.isdigit() for c in value) or not any(c.isalpha() for c in value):
             continue
@@ -414,20 +379,14 @@ def unparsed_secrets(manifest: Manifest, severity: Severity, secrets: list[str],
     out: list[Finding] = []
     for n in range(first.span.start.line, lines.line_count):
         line = lines.line(n)[:_RAW_LINE_LIMIT]
-        if len(line) < 16 or not _has_marker(line) or line.lstrip().startswith("#"):
+        if len(line) < 16 or not has_marker(line) or line.lstrip().startswith("#"):
             continue
-        for m in _SECRET_RE.finditer(line):
-            i = next(k for k in range(len(_SECRETS)) if m.group(f"s{k}"))
-            secret = m.group("pw") if m.group("pw") else m.group(0)
-            if i in _GENERIC and not _looks_random(secret[3:]):
-                continue
-            if m.group("pw") and (_REFERENCE.match(secret) or has_template(secret)):
-                continue
-            at = m.start("pw") if m.group("pw") else m.start()
+        for hit in find_secrets(line):
+            secret, at = hit.secret, hit.start
             if any(f.code == "SEC001" and f.span.start == (n, at) for f in known):
                 continue
             secrets.append(secret)
-            kind = _SECRETS[i][0]
+            kind = hit.kind
             out.append(Finding(
                 code="SEC001", severity=severity, source="policy", document=first.document,
                 span=Span(Pos(n, at), Pos(n, at + len(secret))), data={"rule": "secret-literal"},
