@@ -35,7 +35,7 @@ def _cases() -> dict[str, list[tuple[str, Callable[[str], Any], list[str]]]]:
     """group → (name, call on one input, inputs). Imported lazily: the subprocess builds them."""
     import re
 
-    from ossa_lsp.core import fixes, scrub, suppress
+    from ossa_lsp.core import codes, fixes, scrub, suppress
     from ossa_lsp.core.rules import data, registry, util
     from ossa_lsp.core.rules.families import resources, security, tools
     from ossa_lsp.core.schema import formats, navigate, validate, versions
@@ -77,7 +77,7 @@ def _cases() -> dict[str, list[tuple[str, Callable[[str], Any], list[str]]]]:
             ("fixes._JSON_NUMBER", fixes._JSON_NUMBER.match, _inputs(("-", "1"), ("1.", "0"), ("1e", "1"))),
             ("registry.CODE_SHAPE", registry.CODE_SHAPE.match, _inputs(("", "A"), ("A", "0"))),
             ("registry.NAME_SHAPE", registry.NAME_SHAPE.match, _inputs(("", "a-"), ("a", "-a"))),
-            ("registry._PREFIX", registry._PREFIX.match, _inputs(("", "A"))),
+            ("codes._PREFIX", codes._PREFIX.match, _inputs(("", "A"))),
             ("suppress._DIRECTIVE", lambda s: suppress._DIRECTIVE.match(s, 0),
              _inputs(("# ossa-lsp:", " "), ("#", " "), ("# ossa-lsp: ignore", "["), ("", "# ossa-lsp:"))),
             ("suppress._BRACKETS", lambda s: suppress._BRACKETS.match(s, 0), _inputs(("", " ["), (" [", "a"))),
