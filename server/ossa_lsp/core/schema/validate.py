@@ -98,7 +98,10 @@ SYNONYMS = {"rest": "http", "https": "http", "webhook": "http", "grpcs": "grpc",
             "oauth": "oauth2", "tls": "mtls", "autonomous_full": "fully_autonomous", "manual": "supervised"}
 
 
-def suggest(word: str, choices: Iterable[str]) -> str | None:
+def suggest(word: str, choices: Iterable[Any], *, cutoff: float = 0.75,
+            lengths: tuple[int, int] | None = None) -> str | None:
+    """The allowed value `word` is probably a slip of: a common synonym, the same letters ignoring case, '-',
+    '_' and spaces, or a close spelling (only for words within `lengths`, when given)."""
     options = [c for c in choices if isinstance(c, str)]
     alias = SYNONYMS.get(word.lower())
     if alias in options:
@@ -110,7 +113,9 @@ def suggest(word: str, choices: Iterable[str]) -> str | None:
     key = re.sub(r"[-_ ]", "", word.lower())
     if key in compact:
         return compact[key]
-    match = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
+    if lengths is not None and not lengths[0] <= len(word) <= lengths[1]:
+        return None
+    match = difflib.get_close_matches(word, options, n=1, cutoff=cutoff)
     return match[0] if match else None
 
 

@@ -14,7 +14,6 @@ near misses of the known names are reported (`temprature`, `open-ai`).
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import threading
@@ -27,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ossa_lsp.core.text.anchor import On
 
-from ossa_lsp.core.schema.validate import KNOWN_PATTERNS, SYNONYMS, dotted, show, type_word
+from ossa_lsp.core.schema.validate import KNOWN_PATTERNS, dotted, show, suggest, type_word
 
 MAX_PROBLEMS = 200  # per document: a pasted blob must not flood the editor
 MAX_DEPTH = 64
@@ -217,21 +216,10 @@ def _walk(vocab: Vocabulary, start: dict[str, Any], spec: Any, at: Path_) -> Ite
 
 
 def near(word: str, options: Iterable[Any]) -> str | None:
-    """A known name `word` is probably a slip of: same letters ignoring case, '-' and '_', a common synonym
-    (`rest` for http), or a close spelling. Stricter than a schema's did-you-mean, because here the answer
-    also decides whether a key or value is reported at all."""
-    names = [o for o in options if isinstance(o, str)]
-    alias = SYNONYMS.get(word.lower())
-    if alias in names:
-        return alias
-    squash = {re.sub(r"[-_ ]", "", n.lower()): n for n in names}
-    hit = squash.get(re.sub(r"[-_ ]", "", word.lower()))
-    if hit is not None:
-        return hit
-    if not 5 <= len(word) <= 64:  # short words match anything; long ones are no typo (and slow to compare)
-        return None
-    match = difflib.get_close_matches(word, names, n=1, cutoff=0.8)
-    return match[0] if match else None
+    """A known name `word` is probably a slip of. Stricter than a schema's did-you-mean, because here the answer
+    also decides whether a key or value is reported at all: short words match anything, and long ones are no
+    typo (and slow to compare)."""
+    return suggest(word, options, cutoff=0.8, lengths=(5, 64))
 
 
 def _cut(text: str, limit: int = 60) -> str:
