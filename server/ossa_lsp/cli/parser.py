@@ -32,6 +32,11 @@ def build() -> argparse.ArgumentParser:
         description="Draw which agents call which, from the tool endpoints of every manifest under the paths. "
         "Endpoints that match no agent are dashed external nodes. Exit status: 0 drawn, 2 a path cannot be "
         "read, 3 no agents found."))
+    add_report(sub.add_parser(
+        "report", help="write a fleet report: one offline HTML page, a markdown summary or JSON",
+        description="Report on every agent under the paths: the call graph, budgets and fleet totals, posture "
+        "per profile and the findings (the same as `check`). Exit status: as `check` (0, 1 findings at the "
+        "fail-on level, 2 usage or I/O problem, 3 no manifests found)."))
     add_rules(sub.add_parser(
         "rules", help="list the policy rules, or show one rule's documentation",
         description="List the policy rules, or print one rule's page (`ossa-lsp rules SEC001`)."))
@@ -111,6 +116,23 @@ def add_graph(p: argparse.ArgumentParser) -> None:
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching paths")
     p.add_argument("--allow-no-agents", action="store_true",
                    help="exit 0 instead of 3 when the paths hold no agent (the chart is empty)")
+
+
+def add_report(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    p.add_argument("-f", "--format", choices=["html", "markdown", "json"], default="html",
+                   help="html: one self-contained page (default); markdown: a summary of at most 60 lines; json")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    p.add_argument("--schema", metavar="FILE", help="validate with this JSON Schema instead of the bundled ones")
+    p.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                   help="parallel workers when there are many files (default: number of cores, at most 4)")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                   help="skip paths matching GLOB while walking directories (repeatable)")
+    p.add_argument("--default-version", metavar="VERSION",
+                   help="OSSA version for loose apiVersions such as ossa/v0.3 (e.g. v0.3.6)")
+    p.add_argument("--allow-no-manifests", action="store_true",
+                   help="exit 0 instead of 3 when the paths hold no manifest")
+    _add_policy(p.add_argument_group("policy rules (see `ossa-lsp rules`)"))
 
 
 def add_rules(p: argparse.ArgumentParser) -> None:

@@ -23,7 +23,7 @@ from ossa_lsp.core.schema.registry import (
 from ossa_lsp.core.schema.validate import show, validate_document
 from ossa_lsp.core.scrub import scrub_findings, tree_secrets
 from ossa_lsp.core.text.source import DEFAULT_LIMITS, Document, Limits, Manifest, parse
-from ossa_lsp.core.text.spans import Span
+from ossa_lsp.core.text.spans import Pos, Span
 
 
 @dataclass(slots=True)
@@ -48,6 +48,15 @@ class Analysis:
     schemas: dict[int, CompiledSchema] = field(default_factory=dict)  # document index → schema used
     secrets: list[str] = field(default_factory=list)  # values to mask in every message (core/scrub.py)
     scanned: set[int] = field(default_factory=set)  # documents whose values the policy checked for secrets
+
+    def schema_at(self, pos: Pos) -> CompiledSchema | None:
+        """The schema of the YAML document holding `pos` (each `---` document has its own apiVersion);
+        before the first document or between documents, the nearest one above, else the first."""
+        chosen = None
+        for doc in self.manifest.documents:
+            if doc.index in self.schemas and doc.span.start <= pos:
+                chosen = self.schemas[doc.index]
+        return chosen or self.schemas.get(0) or next(iter(self.schemas.values()), None)
 
     @property
     def errors(self) -> int:

@@ -1,0 +1,70 @@
+"""What the report says about one agent beyond the workspace index (which keeps only what the editor
+needs): budgets, concurrency, tools with their auth type, observability. Read from the parsed document's
+plain data; a value of the wrong type reads as absent (the schema reports it), a number must be finite.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+OBSERVABILITY_PARTS = ("tracing", "metrics", "logging")
+
+
+def _get(data: Any, *path: str) -> Any:
+    for part in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
+
+
+def number(value: Any) -> float | None:
+    """A finite number, or None (`.inf`, `.nan`, text and booleans are not budgets)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _tools(spec: Any) -> list[dict[str, str | None]]:
+    tools = _get(spec, "tools")
+    if not isinstance(tools, list):
+        return []
+    out = []
+    for t in tools:
+        if isinstance(t, dict):
+            auth = t.get("auth")
+            out.append({"name": _text(t.get("name")), "type": _text(t.get("type")),
+                        "auth": _text(auth.get("type")) if isinstance(auth, dict) else None})
+    return out
+
+
+def _observability(spec: Any) -> dict[str, bool]:
+    """Each part on when declared and not `enabled: false` (logging has no `enabled` in most versions)."""
+    obs = _get(spec, "observability")
+    out = {}
+    for part in OBSERVABILITY_PARTS:
+        block = _get(obs, part)
+        out[part] = isinstance(block, dict) and block.get("enabled") is not False
+    return out
+
+
+def document_facts(data: Any) -> dict[str, Any] | None:
+    """The report's facts about an OSSA document (None for anything else)."""
+    if not isinstance(data, dict) or not str(data.get("apiVersion", "")).startswith("ossa/"):
+        return None
+    spec = data.get("spec")
+    cost = _get(spec, "constraints", "cost")
+    return {
+        "kind": _text(data.get("kind")),
+        "max_tokens": number(_get(spec, "llm", "maxTokens")),
+        "tokens_per_request": number(_get(cost, "maxTokensPerRequest")),
+        "tokens_per_day": number(_get(cost, "maxTokensPerDay")),
+        "concurrency": number(_get(spec, "constraints", "performance", "maxConcurrentRequests")),
+        "tools": _tools(spec),
+        "observability": _observability(spec),
+    }
