@@ -96,6 +96,7 @@ class Page(HTMLParser):
         self.scripts: list[dict[str, str | None]] = []
         self.tags: list[tuple[str, dict[str, str | None]]] = []
         self.links: set[str] = set()
+        self.columns: list[str] = []
         self._stack: list[dict[str, Any]] = []
         self._json: list[str] | None = None
 
@@ -110,7 +111,9 @@ class Page(HTMLParser):
             self.links.add(a["href"][1:])
         if tag == "tr" and (a.get("id") or "").startswith("agent-"):
             self.rows.append({"id": a["id"], "cells": {}})
-        if "data-key" in a or (tag == "td" and "data-col" in a):
+        if tag == "th" and "data-col" in a:
+            self.columns.append(a["data-col"] or "")
+        if "data-key" in a or (tag == "td" and self.rows and len(self.rows[-1]["cells"]) < len(self.columns)):
             self._stack.append({"tag": tag, "attrs": a, "text": []})
 
     def handle_endtag(self, tag: str) -> None:
@@ -119,8 +122,9 @@ class Page(HTMLParser):
             item["text"] = "".join(item["text"]).strip()
             if "data-key" in item["attrs"]:
                 self.keyed.append(item)
-            else:
-                self.rows[-1]["cells"][item["attrs"]["data-col"]] = item
+            else:  # a cell's sort key is its text unless it says otherwise
+                item["value"] = item["attrs"].get("data-value", item["text"])
+                self.rows[-1]["cells"][self.columns[len(self.rows[-1]["cells"])]] = item
 
     def handle_data(self, data: str) -> None:
         if self._json is not None and self.scripts and self.scripts[-1].get("type") == "application/json":
@@ -183,7 +187,7 @@ def test_every_number_on_the_page_is_the_json_number(cli, tmp_path: Path) -> Non
         cells = row["cells"]
         for col in ("cost_per_day", "tokens_per_day", "concurrency", "timeout", "max_tokens"):
             want = a[col]
-            got = cells[col]["attrs"]["data-value"]
+            got = cells[col]["value"]
             assert (json.loads(got) if got else None) == want, (a["name"], col)
         assert cells["name"]["text"].startswith(a["name"])
         assert int(cells["errors"]["text"]) == a["findings"]["error"]

@@ -19,11 +19,14 @@ def _get(data: Any, *path: str) -> Any:
     return data
 
 
-def number(value: Any) -> float | None:
-    """A finite number, or None (`.inf`, `.nan`, text and booleans are not budgets)."""
+def number(value: Any) -> float | int | None:
+    """A finite number as written (a whole number stays one), or None (`.inf`, `.nan`, text and booleans
+    are not budgets)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value) if math.isfinite(value) else None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value if math.isfinite(value) else None
 
 
 def _text(value: Any) -> str | None:

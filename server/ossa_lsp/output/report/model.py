@@ -8,6 +8,7 @@ shown) before any format escapes it by its own rules.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ossa_lsp import __version__
@@ -34,7 +35,12 @@ SCHEMA_FAMILY = "schema"
 
 def s(value: Any) -> str | None:
     """A manifest's text as the report may show it (None stays None)."""
-    return None if value is None else scrub(str(value))
+    return None if value is None else _scrubbed(str(value))
+
+
+@lru_cache(maxsize=8192)  # names of models, groups, versions and tools repeat across a fleet
+def _scrubbed(text: str) -> str:
+    return scrub(text)
 
 
 def group_of(agent: Agent) -> str:
