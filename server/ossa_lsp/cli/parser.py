@@ -50,6 +50,12 @@ def build() -> argparse.ArgumentParser:
         "renamed keys change, nothing else (comments, order and quoting are kept). What still fails against "
         "the target schema is reported. Exit status: 0 all migrated cleanly, 1 findings remain, 2 usage or "
         "I/O problem (or a downgrade)."))
+    add_format(sub.add_parser(
+        "format", help="format manifests (comment-preserving, 2-space indentation)",
+        description="Format OSSA manifests in place: comments, key order, quoting, anchors and block scalars "
+        "are kept; 2-space indentation; no line is re-wrapped. Files with syntax errors are left alone. "
+        "Exit status: 0 nothing (left) to change, 1 --check or --diff found a file to reformat, 2 a path "
+        "cannot be read, a file cannot be written or is refused, 3 no manifests found."))
     return p
 
 
@@ -165,3 +171,17 @@ def add_migrate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--default-version", metavar="VERSION",
                    help="OSSA version that loose apiVersions such as ossa/v0.3 stand for (e.g. v0.3.6)")
     p.add_argument("-q", "--quiet", action="store_true", help="no per-file progress lines")
+
+
+def add_format(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .); - formats stdin "
+                   "to stdout")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="write nothing; exit 1 when a file would change")
+    mode.add_argument("--diff", action="store_true", help="print the changes as a unified diff; write nothing")
+    p.add_argument("--canonical-order", action="store_true",
+                   help="also order keys: apiVersion, kind, metadata, spec, then the schema's order inside "
+                        "metadata and spec")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                   help="skip paths matching GLOB while walking directories (repeatable)")
+    p.add_argument("--stdin-filename", metavar="NAME", help="file name for stdin (a .json name formats JSON)")
