@@ -96,6 +96,7 @@ class Page(HTMLParser):
         self.scripts: list[dict[str, str | None]] = []
         self.tags: list[tuple[str, dict[str, str | None]]] = []
         self.links: set[str] = set()
+        self.columns: list[str] = []
         self._stack: list[dict[str, Any]] = []
         self._json: list[str] | None = None
 
@@ -110,7 +111,9 @@ class Page(HTMLParser):
             self.links.add(a["href"][1:])
         if tag == "tr" and (a.get("id") or "").startswith("agent-"):
             self.rows.append({"id": a["id"], "cells": {}})
-        if "data-key" in a or (tag == "td" and "data-col" in a):
+        if tag == "th" and "data-col" in a:
+            self.columns.append(a["data-col"] or "")
+        if "data-key" in a or (tag == "td" and self.rows and len(self.rows[-1]["cells"]) < len(self.columns)):
             self._stack.append({"tag": tag, "attrs": a, "text": []})
 
     def handle_endtag(self, tag: str) -> None:
@@ -119,8 +122,9 @@ class Page(HTMLParser):
             item["text"] = "".join(item["text"]).strip()
             if "data-key" in item["attrs"]:
                 self.keyed.append(item)
-            else:
-                self.rows[-1]["cells"][item["attrs"]["data-col"]] = item
+            else:  # a cell's sort key is its text unless it says otherwise
+                item["value"] = item["attrs"].get("data-value", item["text"])
+                self.rows[-1]["cells"][self.columns[len(self.rows[-1]["cells"])]] = item
 
     def handle_data(self, data: str) -> None:
         if self._json is not None and self.scripts and self.scripts[-1].get("type") == "application/json":
@@ -183,7 +187,7 @@ def test_every_number_on_the_page_is_the_json_number(cli, tmp_path: Path) -> Non
         cells = row["cells"]
         for col in ("cost_per_day", "tokens_per_day", "concurrency", "timeout", "max_tokens"):
             want = a[col]
-            got = cells[col]["attrs"]["data-value"]
+            got = cells[col]["value"]
             assert (json.loads(got) if got else None) == want, (a["name"], col)
         assert cells["name"]["text"].startswith(a["name"])
         assert int(cells["errors"]["text"]) == a["findings"]["error"]
@@ -256,6 +260,8 @@ def test_hostile_names_hosts_and_values_stay_text_in_every_format(cli, tmp_path:
     text = text.replace("http://h/x", "http://<b>host</b>.example.com/</script>")
     text = text.replace("namespace: payments", "namespace: '<svg onload=alert(3)>|[x](javascript:alert(4))'")
     (root / "evil.ossa.yaml").write_text(text)
+    link = "[x](javascript:alert(4))<img src=x onerror=alert(5)>|*b*"
+    (root / "nolimit.ossa.yaml").write_text(agent("n").replace("name: n\n", f"name: '{link}'\n", 1))
     doc, html, md = reports(cli, root)
     assert any(a["name"] == HOSTILE for a in doc["agents"])  # JSON keeps the value, as data
     page = parse(html)
@@ -264,8 +270,10 @@ def test_hostile_names_hosts_and_values_stay_text_in_every_format(cli, tmp_path:
     assert not [k for _, attrs in page.tags for k in attrs if k.startswith("on")]
     assert page.data == doc  # `</script>` inside the embedded JSON did not end it
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "<" not in "".join(re.findall(r"[^\n]*(?:alert|onload|onerror)[^\n]*", md)).replace("&lt;", "")
-    assert "\\[x\\]\\(javascript:alert\\(4\\)\\)" in md or "javascript" not in md
+    # markdown: the unlimited agent's name and the currency are shown, as literal text
+    assert "\\[x\\]\\(javascript:alert\\(4\\)\\)&lt;img src=x onerror=alert\\(5\\)&gt;\\|\\*b\\*" in md
+    assert "&lt;I&gt;U&amp;D&lt;/I&gt;" in md  # currency codes are upper case
+    assert "<img" not in md and "<I>" not in md and "](javascript" not in md
 
 
 def test_secrets_never_reach_the_report(cli, tmp_path: Path) -> None:
@@ -324,3 +332,31 @@ def test_layout_is_deterministic_and_callers_are_left_of_callees() -> None:
     assert len(kept) >= len(edges) - 20  # only edges closing a cycle may point back
     boxes = set(first.pos.values())
     assert len(boxes) == len(nodes)  # no two nodes on top of each other
+
+
+def _strict_json(text: str) -> Any:
+    def refuse(name: str) -> Any:
+        raise ValueError(f"not JSON: {name}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_absurd_budgets_never_break_a_format(cli, tmp_path: Path) -> None:
+    root = tmp_path / "absurd"
+    root.mkdir()
+    swaps = [("maxCostPerDay: 1", "maxCostPerDay: 1.0e308"), ("maxTokensPerDay: 1", "maxTokensPerDay: 1" + "0" * 400),
+             ("timeoutSeconds: 30", "timeoutSeconds: .inf"), ("maxConcurrentRequests: 4", "maxConcurrentRequests: -3"),
+             ("currency: USD", "currency: .nan")]
+    for i in range(3):
+        text = agent(f"a{i}", cost=1, tokens=1, calls=("http://a0:1/x",))
+        for old, new in swaps:
+            text = text.replace(old, new)
+        (root / f"a{i}.ossa.yaml").write_text(text.replace("name: a1\n", "name: \"a\\u2028b\"\n"))
+    doc, html, md = reports(cli, root)
+    assert _strict_json(json.dumps(doc)) == doc and parse(html).data == doc
+    t = doc["totals"]
+    assert t["spend_per_day"][0]["amount"] is None  # 3 × 1e308 overflows: shown as unknown, never Infinity
+    # a cap too large for a float is no cap (the schema reports it): nothing to add up or price
+    assert {a["tokens_per_day"] for a in doc["agents"]} == {None} and t["tokens_per_day"] == 0
+    assert {a["timeout"] for a in doc["agents"]} == {None} and {a["concurrency"] for a in doc["agents"]} == {None}
+    assert "\u2028" not in html and "\u2028" not in md and "Infinity" not in html + md

@@ -39,6 +39,7 @@ class FleetReport(FileReport):
 @dataclass
 class FleetRun(CheckRun):
     facts: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)  # (key, document) → facts
+    _side: dict[tuple[str, frozenset[str]], Policy | None] = field(default_factory=dict, repr=False)
 
     def index(self, files: Any) -> Any:
         index = super().index(files)
@@ -66,8 +67,18 @@ class FleetRun(CheckRun):
                             profile=policy.profile, config=policy.config, fail_on=policy.fail_on)
         report.astral_lines = wide_lines(result.manifest.lines, (n for f in result.findings
                                                                  for n in (f.span.start.line, f.span.end.line)))
-        extra = _extra_findings(result, policy, self.workspace)
+        extra = _extra_findings(result, self._side_policy(policy), self.workspace)
         return _fleet(report, norm(path), tally(result.findings + extra))
+
+
+    def _side_policy(self, policy: Policy) -> Policy | None:
+        """The rules some profile turns on and this policy leaves off (one Policy per rule set)."""
+        key = (policy.profile, frozenset(policy.rules))
+        if key not in self._side:
+            extra = {r.code: Enabled(r, r.levels.strongest, r.defaults()) for r in in_order()
+                     if r.code not in policy.rules and r.family != "hygiene" and any(lv is not None for lv in r.levels)}
+            self._side[key] = Policy(profile=policy.profile, rules=extra, env=policy.env) if extra else None
+        return self._side[key]
 
 
 def as_fleet(report: FileReport) -> FleetReport:
@@ -80,17 +91,14 @@ def _fleet(report: FileReport, key: str, posture: Tally) -> FleetReport:
     return FleetReport(**fields, key=key, posture=posture)
 
 
-def _extra_findings(result: Analysis, policy: Policy, workspace: Any) -> list[Finding]:
-    """Findings of the rules some profile turns on and this file's policy leaves off (counted only).
-    Hygiene rules are left out: whether a suppression is used depends on every finding, not these alone."""
-    extra = {r.code: Enabled(r, r.levels.strongest, r.defaults()) for r in in_order()
-             if r.code not in policy.rules and r.family != "hygiene" and any(lvl is not None for lvl in r.levels)}
-    if not extra:
+def _extra_findings(result: Analysis, side: Policy | None, workspace: Any) -> list[Finding]:
+    """Findings of the side policy's rules on the analysed document (counted only, never shown). Hygiene
+    rules are not among them: whether a suppression is used depends on every finding, not these alone."""
+    if side is None:
         return []
-    side = Policy(profile=policy.profile, rules=extra, env=policy.env)
     scratch = Analysis(path=result.path, manifest=result.manifest, schemas=result.schemas)
     side.apply(scratch, workspace)
-    return [f for f in scratch.findings if f.code in extra]
+    return [f for f in scratch.findings if f.code in side.rules]
 
 
 def tally(findings: list[Finding]) -> Tally:

@@ -19,11 +19,29 @@ def _get(data: Any, *path: str) -> Any:
     return data
 
 
-def number(value: Any) -> float | None:
-    """A finite number, or None (`.inf`, `.nan`, text and booleans are not budgets)."""
+def number(value: Any) -> float | int | None:
+    """A finite number as written (a whole number stays one), or None: `.inf`, `.nan`, text, booleans and
+    integers too large for a float are not budgets."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value) if math.isfinite(value) else None
+    try:
+        as_float = float(value)
+    except OverflowError:
+        return None
+    if not math.isfinite(as_float):
+        return None
+    return int(as_float) if as_float.is_integer() and abs(as_float) < 2**53 else as_float
+
+
+def budget(value: Any) -> float | int | None:
+    """A cap: a finite number, not negative (a negative cap is the schema's to report, not a saving)."""
+    n = number(value)
+    return n if n is not None and n >= 0 else None
+
+
+def finite(value: float) -> float | None:
+    """A computed total, or None when it overflowed (a fleet of absurd caps must not write `Infinity`)."""
+    return value if math.isfinite(value) else None
 
 
 def _text(value: Any) -> str | None:
@@ -61,10 +79,10 @@ def document_facts(data: Any) -> dict[str, Any] | None:
     cost = _get(spec, "constraints", "cost")
     return {
         "kind": _text(data.get("kind")),
-        "max_tokens": number(_get(spec, "llm", "maxTokens")),
-        "tokens_per_request": number(_get(cost, "maxTokensPerRequest")),
-        "tokens_per_day": number(_get(cost, "maxTokensPerDay")),
-        "concurrency": number(_get(spec, "constraints", "performance", "maxConcurrentRequests")),
+        "max_tokens": budget(_get(spec, "llm", "maxTokens")),
+        "tokens_per_request": budget(_get(cost, "maxTokensPerRequest")),
+        "tokens_per_day": budget(_get(cost, "maxTokensPerDay")),
+        "concurrency": budget(_get(spec, "constraints", "performance", "maxConcurrentRequests")),
         "tools": _tools(spec),
         "observability": _observability(spec),
     }

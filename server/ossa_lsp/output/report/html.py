@@ -142,14 +142,16 @@ def _cell(a: dict[str, Any], key: str) -> tuple[Any, str]:
 
 
 def _agents(doc: dict[str, Any]) -> str:
+    """The table; a cell carries its sort key (`data-value`) only when it differs from its text."""
     head = "".join(f'<th data-col="{k}"{" data-type=num" if n else ""} tabindex="0">{e(h)}</th>' for k, h, n in COLUMNS)
     rows = []
-    for i, a in enumerate(doc["agents"]):
+    for a in doc["agents"]:
         cells = []
         for key, _, _ in COLUMNS:
             value, html = _cell(a, key)
-            cells.append(f'<td data-col="{key}" data-value="{_data(value)}">{html}</td>')
-        rows.append(f'<tr id="agent-{e(a["id"])}" data-index="{i}">{"".join(cells)}</tr>')
+            sort = _data(value)
+            cells.append(f"<td>{html}</td>" if sort == html else f'<td data-value="{sort}">{html}</td>')
+        rows.append(f'<tr id="agent-{e(a["id"])}">{"".join(cells)}</tr>')
     total = len(doc["agents"])
     return ('<section id="agents-section"><h2>Agents</h2><p class="tools"><label>Filter <input id="filter" '
             'type="search" placeholder="name, model, namespace, host…" autocomplete="off"></label> '
@@ -206,7 +208,7 @@ min-width:150px;max-width:260px}.stat .value{display:block;font-size:20px;font-w
 th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}
 #agents th{cursor:pointer;position:sticky;top:0;background:var(--alt);white-space:nowrap;user-select:none}
 #agents th[aria-sort=ascending]::after{content:" ▲"}#agents th[aria-sort=descending]::after{content:" ▼"}
-#agents td[data-col=tools],#agents td[data-col=path]{font-size:12px;max-width:260px;overflow-wrap:anywhere}
+#agents td:nth-child(11),#agents td:nth-child(16){font-size:12px;max-width:260px;overflow-wrap:anywhere}
 #agents tr:target{background:#fff8c5}.scroll{overflow:auto;max-height:80vh;border:1px solid var(--line);
 border-radius:8px}.pass{color:var(--good);font-weight:600}.fail{color:var(--bad);font-weight:600}
 .warn{color:var(--warn)}.ok{color:var(--good)}.sev-errors,.sev-error td:first-child{color:var(--bad);font-weight:600}
@@ -232,9 +234,9 @@ SCRIPT = """
   var body = table.tBodies[0], heads = table.tHead.rows[0].cells;
   var filter = document.getElementById('filter'), shown = document.getElementById('shown');
   function key(td, numeric) {
-    var v = td.getAttribute('data-value');
+    var v = td.hasAttribute('data-value') ? td.getAttribute('data-value') : td.textContent;
     if (numeric) { return v === '' ? null : parseFloat(v); }
-    return v === '' ? null : v.toLowerCase();
+    return v === '' || v === '—' ? null : v.toLowerCase();
   }
   Array.prototype.forEach.call(heads, function (th, col) {
     function sort() {

@@ -8,6 +8,7 @@ shown) before any format escapes it by its own rules.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ossa_lsp import __version__
@@ -19,7 +20,7 @@ from ossa_lsp.core.rules.data import ModelRegistry, bundled_models
 from ossa_lsp.core.rules.registry import FAMILIES, RULES
 from ossa_lsp.core.scrub import scrub
 from ossa_lsp.output import graph as graph_data
-from ossa_lsp.output.report.facts import number
+from ossa_lsp.output.report.facts import budget, finite, number
 
 if TYPE_CHECKING:
     from ossa_lsp.core.workspace.index import Agent, WorkspaceIndex
@@ -34,7 +35,12 @@ SCHEMA_FAMILY = "schema"
 
 def s(value: Any) -> str | None:
     """A manifest's text as the report may show it (None stays None)."""
-    return None if value is None else scrub(str(value))
+    return None if value is None else _scrubbed(str(value))
+
+
+@lru_cache(maxsize=8192)  # names of models, groups, versions and tools repeat across a fleet
+def _scrubbed(text: str) -> str:
+    return scrub(text)
 
 
 def group_of(agent: Agent) -> str:
@@ -71,7 +77,7 @@ def _agent_row(a: Agent, ident: str, facts: dict[str, Any], shown: str, findings
     per_day = facts.get("tokens_per_day")
     obs = facts.get("observability") or {}
     on = sum(1 for v in obs.values() if v)
-    cost = number(a.max_cost_per_day)
+    cost = budget(a.max_cost_per_day)
     return {
         "id": ident, "name": s(a.name), "group": s(group_of(a)), "namespace": s(a.namespace),
         "path": shown, "line": a.name_span.start.line + 1, "kind": s(facts.get("kind")),
@@ -84,10 +90,17 @@ def _agent_row(a: Agent, ident: str, facts: dict[str, Any], shown: str, findings
         "observability": dict(obs), "observability_on": "on" if on == len(obs) and obs else "partial" if on else "off",
         "findings": findings,
         "price": {"input": price[0], "output": price[1]} if price else None,
-        "list_price_per_day": ({"low": round(per_day * price[0] / 1e6, 4), "high": round(per_day * price[1] / 1e6, 4)}
-                               if price and per_day is not None else None),
+        "list_price_per_day": _list_price(per_day, price),
         "on_cycle": on_cycle,
     }
+
+
+def _list_price(per_day: float | None, price: tuple[float, float] | None) -> dict[str, float] | None:
+    """What a daily token cap costs at list price: all input (low) to all output (high), USD."""
+    if per_day is None or price is None:
+        return None
+    low, high = finite(per_day * price[0] / 1e6), finite(per_day * price[1] / 1e6)
+    return None if low is None or high is None else {"low": round(low, 4), "high": round(high, 4)}
 
 
 def _agents(reports: Sequence[FleetReport], index: WorkspaceIndex, facts: dict[tuple[str, int], dict[str, Any]],
@@ -103,11 +116,19 @@ def _agents(reports: Sequence[FleetReport], index: WorkspaceIndex, facts: dict[t
     return rows
 
 
+def _total(value: float, digits: int | None = None) -> float | None:
+    """A sum as the report prints it: rounded (money), None when absurd caps made it overflow."""
+    if isinstance(value, int):
+        return value
+    done = finite(value)
+    return None if done is None else round(done, digits) if digits is not None else done
+
+
 def _totals(reports: Sequence[FleetReport], agents: list[dict[str, Any]]) -> dict[str, Any]:
     spend: dict[str, list[float]] = {}
     for a in agents:
         if a["cost_per_day"] is not None:
-            cell = spend.setdefault(a["currency"], [0.0, 0])
+            cell = spend.setdefault(a["currency"] or "USD", [0.0, 0])
             cell[0] += a["cost_per_day"]
             cell[1] += 1
     priced = [a for a in agents if a["list_price_per_day"] is not None]
@@ -115,12 +136,12 @@ def _totals(reports: Sequence[FleetReport], agents: list[dict[str, Any]]) -> dic
         "files": len(reports), "agents": len(agents),
         "findings": _severities(f for r in reports for f in r.findings),
         "unreadable": sum(1 for r in reports if r.error),
-        "spend_per_day": [{"currency": c, "amount": round(v[0], 6), "agents": int(v[1])}
+        "spend_per_day": [{"currency": c, "amount": _total(v[0], 6), "agents": int(v[1])}
                           for c, v in sorted(spend.items())],
-        "tokens_per_day": sum(a["tokens_per_day"] for a in agents if a["tokens_per_day"] is not None),
-        "tokens_per_day_priced": sum(a["tokens_per_day"] for a in priced),
-        "list_price_per_day_usd": {"low": round(sum(a["list_price_per_day"]["low"] for a in priced), 4),
-                                   "high": round(sum(a["list_price_per_day"]["high"] for a in priced), 4)},
+        "tokens_per_day": _total(sum(a["tokens_per_day"] for a in agents if a["tokens_per_day"] is not None)),
+        "tokens_per_day_priced": _total(sum(a["tokens_per_day"] for a in priced)),
+        "list_price_per_day_usd": {"low": _total(sum(a["list_price_per_day"]["low"] for a in priced), 4),
+                                   "high": _total(sum(a["list_price_per_day"]["high"] for a in priced), 4)},
         "agents_priced": len(priced),
         "without_cost_limit": sum(1 for a in agents if a["cost_per_day"] is None),
         "without_token_limit": sum(1 for a in agents if a["tokens_per_day"] is None),

@@ -31,7 +31,7 @@ def _node(node: dict[str, Any], xy: tuple[int, int], agent: dict[str, Any] | Non
             f'<text x="8" y="{15 if agent else 22}">{escape(_short(label))}</text>{sub}</g>')
     if agent is None:
         return body
-    return f'<a href="#agent-{escape(node["id"])}" data-node="{escape(node["id"])}">{body}</a>'
+    return f'<a href="#agent-{escape(node["id"])}">{body}</a>'
 
 
 def _edge(edge: dict[str, Any], a: tuple[int, int], b: tuple[int, int]) -> str:
