@@ -15,13 +15,15 @@ from ossa_lsp.lsp.features import (
     formatting,
     hover,
     lifecycle,
+    pull,
     structure,
     workspace,
 )
 from ossa_lsp.lsp.server import OssaLanguageServer
 from ossa_lsp.output.escape import EscapingFormatter
 
-FEATURES = (lifecycle, diagnostics, completion, hover, structure, code_actions, commands, workspace, formatting)
+FEATURES = (lifecycle, diagnostics, completion, hover, structure, code_actions, commands, workspace, formatting,
+            pull)
 CANCEL_UNKNOWN = "Cancel notification for unknown message id"  # pygls' words (protocol/json_rpc.py)
 
 
