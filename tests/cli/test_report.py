@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ossa_lsp.output.report.layout import place
+from ossa_lsp.output.report.layout import knots, place
 
 AGENT = """apiVersion: ossa/v0.2.2
 kind: Agent
@@ -360,3 +360,11 @@ def test_absurd_budgets_never_break_a_format(cli, tmp_path: Path) -> None:
     assert {a["tokens_per_day"] for a in doc["agents"]} == {None} and t["tokens_per_day"] == 0
     assert {a["timeout"] for a in doc["agents"]} == {None} and {a["concurrency"] for a in doc["agents"]} == {None}
     assert "\u2028" not in html and "\u2028" not in md and "Infinity" not in html + md
+
+
+def test_every_call_inside_a_knot_of_agents_is_on_a_cycle() -> None:
+    # a → b → a is the shortest cycle, but c (b → c → a) and d's call to itself are on cycles too
+    comp = knots([("a", "b"), ("b", "a"), ("b", "c"), ("c", "a"), ("d", "d"), ("e", "a"), ("c", "f")])
+    assert set(comp) == {"a", "b", "c", "d"} and comp["a"] == comp["b"] == comp["c"] != comp["d"]
+    chain = [(f"n{i}", f"n{i + 1}") for i in range(20000)]
+    assert knots(chain) == {} and len(knots([*chain, ("n20000", "n0")])) == 20001  # no recursion limit
