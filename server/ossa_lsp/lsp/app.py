@@ -13,14 +13,18 @@ from ossa_lsp.lsp.features import (
     completion,
     diagnostics,
     hover,
+    inlay,
+    lens,
     lifecycle,
+    rename,
     structure,
     workspace,
 )
 from ossa_lsp.lsp.server import OssaLanguageServer
 from ossa_lsp.output.escape import EscapingFormatter
 
-FEATURES = (lifecycle, diagnostics, completion, hover, structure, code_actions, commands, workspace)
+FEATURES = (lifecycle, diagnostics, completion, hover, structure, code_actions, commands, workspace, rename, inlay,
+            lens)
 CANCEL_UNKNOWN = "Cancel notification for unknown message id"  # pygls' words (protocol/json_rpc.py)
 
 
