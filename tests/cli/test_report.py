@@ -312,14 +312,26 @@ def test_findings_are_checks_findings(cli, tmp_path: Path) -> None:
     assert all(f["url"].endswith((f"{f['code']}.md", f"#{f['code'].lower()}")) for f in doc["findings"])
 
 
+CONFIGS = {
+    "none": None,
+    "tuned": "extends: enterprise\nfail-on: warning\nignore: [OBS]\nrules:\n  SEC005: error\n"
+             "overrides:\n  - files: ['c.ossa.yaml']\n    fail-on: error\n",
+}
+
+
+@pytest.mark.parametrize("setup", sorted(CONFIGS))
 @pytest.mark.parametrize("profile", ["baseline", "enterprise", "strict"])
-def test_posture_per_profile_is_what_check_with_that_profile_says(cli, tmp_path: Path, profile: str) -> None:
-    fleet(tmp_path / "fleet")
-    doc = json.loads(cli("report", "fleet", "-f", "json").out)  # with the default profile
+def test_posture_per_profile_is_what_check_with_that_profile_says(cli, tmp_path: Path, profile: str,
+                                                                   setup: str) -> None:
+    root = fleet(tmp_path / "fleet")
+    if CONFIGS[setup]:
+        (root / ".ossa-lsp.yaml").write_text(CONFIGS[setup])
+    doc = json.loads(cli("report", "fleet", "-f", "json").out)  # with the configured (or default) profile
     check = cli("check", "fleet", "-f", "json", "--profile", profile)
-    errors = json.loads(check.out)["summary"]["errors"]
+    summary = json.loads(check.out)["summary"]
     cells = doc["posture"]["cells"][profile]
-    assert sum(c["errors"] for c in cells.values()) == errors
+    assert sum(c["errors"] for c in cells.values()) == summary["errors"]
+    assert sum(c["warnings"] for c in cells.values()) == summary["warnings"]
     assert doc["posture"]["pass"][profile] == (check.code == 0)
 
 

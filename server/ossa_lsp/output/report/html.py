@@ -99,7 +99,8 @@ def _posture(doc: dict[str, Any]) -> str:
                          '</small></td>')
         rows.append(f"<tr><th>{e(fam)}</th>{''.join(cells)}</tr>")
     return ('<section id="posture"><h2>Posture per profile</h2><p>Each profile\'s rules, at the profile\'s '
-            'severities, over the whole fleet: a family fails on any error.</p><table class="posture"><thead><tr>'
+            'severities, over the whole fleet, as <code>check --profile</code> would rate it with your configuration: '
+            'a family fails on any finding at the fail-on level (an error, unless configured).</p><table class="posture"><thead><tr>'
             f'<th>family</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
 
 

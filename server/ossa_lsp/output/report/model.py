@@ -154,11 +154,12 @@ def _posture(reports: Sequence[FleetReport]) -> dict[str, Any]:
     families = [SCHEMA_FAMILY, *FAMILIES]
     cells: dict[str, dict[str, dict[str, Any]]] = {}
     for p in PROFILES:
-        row = {fam: [0, 0, 0] for fam in families}
+        row = {fam: [0, 0, 0, 0] for fam in families}
         for r in reports:
             for fam, counts in r.posture.get(p, {}).items():
                 row[fam] = [x + y for x, y in zip(row[fam], counts, strict=True)]
-        cells[p] = {fam: {"errors": c[0], "warnings": c[1], "infos": c[2], "pass": c[0] == 0} for fam, c in row.items()}
+        cells[p] = {fam: {"errors": c[0], "warnings": c[1], "infos": c[2], "failing": c[3], "pass": c[3] == 0}
+                    for fam, c in row.items()}
     return {"profiles": list(PROFILES), "families": families, "cells": cells,
             "pass": {p: all(c["pass"] for c in cells[p].values()) for p in PROFILES}}
 
