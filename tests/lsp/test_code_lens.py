@@ -111,3 +111,22 @@ async def test_the_setting_turns_lenses_off(ws: LanguageClient):
             break
         await asyncio.sleep(0.05)
     assert await _lenses(ws, uri) == []
+
+
+async def test_the_lens_command_works_in_clients_without_their_own(ws: LanguageClient):
+    files: dict[str, Path] = ws.files  # type: ignore[attr-defined]
+    uri = _open(ws, files["caller"])
+    lens = (await _lenses(ws, uri))[1]  # → worker-a
+    assert lens.command is not None
+    answer = await ws.workspace_execute_command_async(types.ExecuteCommandParams(
+        command=lens.command.command, arguments=lens.command.arguments))
+    assert [Path(loc["uri"]).name for loc in answer] == ["worker.ossa.yaml"]
+    caps = ws.capabilities
+    if caps and caps.window and caps.window.show_document and caps.window.show_document.support:
+        await until(lambda: bool(ws.shown_documents))
+        shown = ws.shown_documents[-1]
+        assert shown.uri == files["worker"].as_uri() and shown.selection is not None
+        assert shown.selection.start.line == mesh.line_of(mesh.WORKER, "name:")
+    bad = await ws.workspace_execute_command_async(types.ExecuteCommandParams(
+        command=lens.command.command, arguments=["x", {"line": 0}, [{"uri": 3}, "nope"]]))
+    assert bad == []

@@ -35,8 +35,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<OssaAp
       return vscode.window.showInformationMessage(message, ...actions);
     },
   };
-  const own = new Set<string>((context.extension.packageJSON.contributes?.commands ?? [])
-    .map((c: { command: string }) => c.command));
+  // The server offers `ossa.showReferences` too (for other clients); here the extension's own one runs.
+  const own = new Set<string>([...(context.extension.packageJSON.contributes?.commands ?? [])
+    .map((c: { command: string }) => c.command), SHOW_REFERENCES]);
   const server = new ServerController(output, notify, own, findBundle(context.extensionPath));
   controller = server;
   const commands = new Commands(server, context.extensionUri, notify.info);

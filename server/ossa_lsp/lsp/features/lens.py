@@ -1,8 +1,9 @@
 """Code lenses (textDocument/codeLens): a thin handler over core/answers/lens.py.
 
 A click runs `ossa.showReferences` with (uri, position, locations) in LSP terms. The VS Code extension
-registers that command and hands it to `editor.action.showReferences` (which wants VS Code objects, not
-JSON); other clients show the title and may map the command themselves.
+registers that command itself and hands it to `editor.action.showReferences` (which wants VS Code objects,
+not JSON); for every other client the server offers the same command, which opens the first location
+(`window/showDocument`) and returns them all.
 """
 
 from __future__ import annotations
@@ -81,5 +82,33 @@ def _json(loc: types.Location) -> dict[str, Any]:
     return {"uri": loc.uri, "range": {"start": _position(loc.range.start), "end": _position(loc.range.end)}}
 
 
+async def show_references(ls: OssaLanguageServer, *args: Any) -> list[dict[str, Any]]:
+    """`ossa.showReferences` for clients without their own: open the first location, return them all."""
+    locations = [loc for loc in (args[2] if len(args) > 2 and isinstance(args[2], list) else [])
+                 if _is_location(loc)]
+    caps = ls.client_capabilities.window if ls.client_capabilities else None
+    if locations and caps is not None and caps.show_document is not None and caps.show_document.support:
+        first = locations[0]
+        start, end = first["range"]["start"], first["range"]["end"]
+        try:
+            await ls.window_show_document_async(types.ShowDocumentParams(
+                uri=first["uri"], take_focus=True, selection=types.Range(
+                    start=types.Position(start["line"], start["character"]),
+                    end=types.Position(end["line"], end["character"]))))
+        except Exception as err:  # the client may refuse: the locations are still the answer
+            ls.log(f"showDocument failed: {err}", types.MessageType.Info)
+    return locations
+
+
+def _is_location(loc: Any) -> bool:
+    def position(p: Any) -> bool:
+        return isinstance(p, dict) and all(isinstance(p.get(k), int) and p[k] >= 0 for k in ("line", "character"))
+
+    rng = loc.get("range") if isinstance(loc, dict) else None
+    return isinstance(loc, dict) and isinstance(loc.get("uri"), str) and isinstance(rng, dict) \
+        and position(rng.get("start")) and position(rng.get("end"))
+
+
 def register(ls: OssaLanguageServer) -> None:
     ls.feature(types.TEXT_DOCUMENT_CODE_LENS)(code_lens)
+    ls.command(SHOW_REFERENCES)(show_references)

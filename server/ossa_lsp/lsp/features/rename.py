@@ -60,11 +60,13 @@ async def rename(ls: OssaLanguageServer, params: types.RenameParams) -> types.Wo
 async def _edit(ls: OssaLanguageServer, target: Target, new: str) -> types.WorkspaceEdit:
     from ossa_lsp.core import files
     from ossa_lsp.core.answers import rename
+    from ossa_lsp.core.workspace.index import norm
 
     agent = target.agent
-    # open buffers are read here, on the loop (their version goes with the edit); files on disk in a thread
-    versions = {d.path: d.version for d in ls.workspace.text_documents.values() if d.path}
-    texts: dict[str, str | None] = {d.path: d.source for d in ls.workspace.text_documents.values() if d.path}
+    # open buffers are read here, on the loop (their version goes with the edit); files on disk in a thread.
+    # Keyed as the index keys files (links resolved), so a buffer opened through a link is still found.
+    opened = {norm(d.path): d for d in ls.workspace.text_documents.values() if d.path}
+    texts: dict[str, str | None] = {path: d.source for path, d in opened.items()}
 
     def read(path: str) -> str | None:
         if path not in texts:
@@ -86,7 +88,8 @@ async def _edit(ls: OssaLanguageServer, target: Target, new: str) -> types.Works
     by_uri: dict[str, tuple[int | None, list[types.TextEdit]]] = {}
     for path, edits in plan.items():
         lines = (texts.get(path) or "").split("\n")  # as core/text/spans.py counts lines
-        by_uri[indexing.uri_of(path)] = (versions.get(path), [
+        doc = opened.get(path)
+        by_uri[doc.uri if doc is not None else indexing.uri_of(path)] = (doc.version if doc is not None else None, [
             types.TextEdit(range=range_in(lines, e.span, encoding), new_text=e.new_text) for e in edits])
     return _workspace_edit(ls, by_uri)
 
