@@ -14,8 +14,11 @@ from ossa_lsp.lsp.features import (
     diagnostics,
     formatting,
     hover,
+    inlay,
+    lens,
     lifecycle,
     pull,
+    rename,
     structure,
     workspace,
 )
@@ -23,7 +26,7 @@ from ossa_lsp.lsp.server import OssaLanguageServer
 from ossa_lsp.output.escape import EscapingFormatter
 
 FEATURES = (lifecycle, diagnostics, completion, hover, structure, code_actions, commands, workspace, formatting,
-            pull)
+            rename, inlay, lens, pull)
 CANCEL_UNKNOWN = "Cancel notification for unknown message id"  # pygls' words (protocol/json_rpc.py)
 
 
