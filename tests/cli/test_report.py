@@ -410,3 +410,12 @@ def test_progress_goes_to_a_terminal_only(cli, tmp_path: Path) -> None:
     os.close(leader)
     assert proc.returncode == quiet.code
     assert b"checking 200 files" in said and b"tty.html" in said
+
+
+def test_a_host_the_config_declares_a_service_is_not_dangling(cli, tmp_path: Path) -> None:
+    root = fleet(tmp_path / "fleet")
+    (root / ".ossa-lsp.yaml").write_text("rules:\n  endpoint-unresolved:\n    services: ['ghost*']\n")
+    doc = json.loads(cli("report", "fleet", "-f", "json").out)
+    kinds = {n["label"]: n["kind"] for n in doc["graph"]["nodes"]}
+    assert kinds["ghost"] == "external"  # as MESH003 judges it: a service, not a missing agent
+    assert not any(f["code"] == "MESH003" for f in doc["findings"])
