@@ -110,19 +110,22 @@ def _trust_before_break(doc: Document, found: list[Finding], syntax: list[Findin
     return [f for f in found if f.span.start.line < cut]
 
 
-def _set_aside_paths(doc: Document, set_aside: dict[int, str]) -> list[tuple[str, str | None, bool]]:
-    """For each line set aside after a syntax error: (pointer of the object it sat in, the key it wrote or
-    None, whether that object now reads as empty because of it)."""
-    out: list[tuple[str, str | None, bool]] = []
+def _set_aside_paths(doc: Document, set_aside: dict[int, str]) -> list[tuple[list[str | int], str | None, bool]]:
+    """For each line set aside after a syntax error: (path of the object it sat in, the key it wrote or
+    started to write, whether that object now reads as empty because of it)."""
+    out: list[tuple[list[str | int], str | None, bool]] = []
     for line, text in set_aside.items():
         if not doc.span.start.line <= line <= max(doc.span.end.line, doc.span.start.line) + 1:
             continue
-        stripped = text.lstrip(" \t-")
-        indent = len(text) - len(stripped)
+        visual = text.expandtabs(8)
+        stripped = visual.lstrip(" -")
+        if not stripped.strip():
+            continue
         key, colon, _rest = stripped.partition(":")
-        path, node = _parent_at(doc, line, indent)
+        path, node = _parent_at(doc, line, len(visual) - len(stripped))
         empty = node is None or (node.kind == SCALAR and node.value is None)
-        out.append((pointer(path), key.strip().strip("'\"") if colon else None, empty))
+        word = key.strip() if colon else stripped.split()[0]
+        out.append((path, word.strip("'\""), empty))
     return out
 
 
@@ -152,23 +155,30 @@ def _parent_at(doc: Document, line: int, indent: int) -> tuple[list[str | int], 
 
 
 def _caused_by_setting_aside(found: list[Finding], doc: Document, set_aside: dict[int, str]) -> list[Finding]:
-    """Drop findings that only exist because broken lines were set aside: a key they wrote reported missing,
-    or the object they sat in reported empty. Findings elsewhere stay, so they do not vanish while typing."""
+    """Drop findings that only exist because broken lines were set aside: a key they wrote (or were typing)
+    reported missing, the object they sat in reported empty or of the wrong shape. Findings elsewhere stay,
+    so they do not vanish while someone types."""
     places = _set_aside_paths(doc, set_aside)
     if not places:
         return found
+    caused_at: set[str] = set()  # pointers whose findings the setting aside causes
+    missing: set[tuple[str, str]] = set()  # (object, key) reported missing because its line was set aside
+    for path, key, empty in places:
+        parent = pointer(path)
+        if empty:
+            caused_at.add(parent)
+        for depth in range(len(path) + 1):
+            ancestor = pointer(path[:depth])
+            if key:
+                caused_at.add(ancestor + pointer([key]))
+                missing.add((ancestor, key))
 
     def caused(f: Finding) -> bool:
-        for parent, key, empty in places:
-            if empty and f.pointer == parent:
-                return True
-            if key is not None:
-                written = parent + pointer([key])
-                if f.pointer == written or f.pointer.startswith(written + "/"):
-                    return True
-                if f.pointer == parent and f.data.get("missing") == key:
-                    return True
-        return False
+        if f.pointer in caused_at or any(f.pointer.startswith(p + "/") for p in caused_at if p):
+            return True
+        if (f.pointer, f.data.get("missing")) in missing:
+            return True
+        return f.code in ("SCHEMA003", "SCHEMA010") and any(f.pointer == pointer(p) for p, _k, _e in places)
 
     return [f for f in found if f.document != doc.index or f.source == "yaml" or not caused(f)]
 

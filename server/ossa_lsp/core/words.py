@@ -23,7 +23,7 @@ def plural_of(word: str) -> str:
 
 def plural(n: int, word: str, many: str | None = None) -> str:
     """`n word` with the noun agreeing with the count: 1 file, 2 files, 0 files; `many` for odd plurals."""
-    return f"{n:,} {word if n == 1 else (many or plural_of(word))}"
+    return f"{n} {word if n == 1 else (many or plural_of(word))}"
 
 
 def noun(n: int, word: str, many: str | None = None) -> str:

@@ -9,16 +9,15 @@ alone, so no message ever shows regular-expression syntax.
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
 from functools import lru_cache
 from typing import Any
 
-try:  # Python ≥ 3.11
-    from re import _constants as _c  # type: ignore[attr-defined]
-    from re import _parser as _p  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as _c  # type: ignore[no-redef]
-    import sre_parse as _p  # type: ignore[no-redef]
+# The standard library's own regular-expression parser (re._parser since Python 3.11, sre_parse before).
+_p: Any = importlib.import_module("re._parser" if sys.version_info >= (3, 11) else "sre_parse")
+_c: Any = importlib.import_module("re._constants" if sys.version_info >= (3, 11) else "sre_constants")
 
 # Patterns that appear in OSSA schemas, in words; a schema's own `x-patternDescription` wins.
 KNOWN_PATTERNS: dict[str, str] = {

@@ -401,37 +401,35 @@ _RETRIES = 3  # re-parses after a syntax error, each setting more lines aside: b
 
 def parse_yaml(text: str, limits: Limits = DEFAULT_LIMITS) -> Manifest:
     """Parse YAML; after a syntax error, parse again with the broken lines set aside (blanked, so every
-    position stays where it was) and keep those documents, so the parts that still parse keep their findings."""
+    position stays where it was) and keep those documents, so the parts that still parse keep their findings.
+    At most `_RETRIES` more parses, each setting more lines aside: linear in the text, whatever it holds."""
     manifest = _parse_yaml_once(text, limits)
     broken = manifest.broken
     if broken is None:
         return manifest
     aside: set[int] = set()
-    tabs = False
     for _ in range(_RETRIES):
-        aside.update(n for n in broken.set_aside if n < manifest.lines.line_count)
-        tabs = tabs or broken.tabs
-        retry = _parse_yaml_once(_set_aside(text, manifest.lines, aside, tabs), limits)
+        more = {n for n in broken.set_aside if n < manifest.lines.line_count} - aside
+        if not more:
+            break
+        aside |= more
+        retry = _parse_yaml_once(_set_aside(text, aside), limits)
         if retry.broken is None:
             _adopt(manifest, retry, aside)
             return manifest
-        if not retry.broken.set_aside or set(retry.broken.set_aside) <= aside:
-            break
         broken = retry.broken
     return manifest
 
 
-def _set_aside(text: str, lines: LineIndex, aside: set[int], tabs: bool) -> str:
-    """The text with the `aside` lines blanked and, for `tabs`, tabs in indentation read as spaces; every line
-    keeps its length, so positions in the result are positions in the text."""
+def _set_aside(text: str, aside: set[int]) -> str:
+    """The text with the `aside` lines blanked; every line keeps its length, so positions in the result are
+    positions in the text."""
     out = text.splitlines(keepends=True)
-    for n, line in enumerate(out):
-        body = line.rstrip("\r\n")
-        if n in aside:
+    for n in aside:
+        if n < len(out):
+            line = out[n]
+            body = line.rstrip("\r\n")
             out[n] = " " * len(body) + line[len(body):]
-        elif tabs and "\t" in line:
-            indent = len(body) - len(body.lstrip(" \t"))
-            out[n] = body[:indent].replace("\t", " ") + line[indent:]
     return "".join(out)
 
 
@@ -475,8 +473,8 @@ def _unreadable(err: Exception, manifest: Manifest) -> Finding:
         span = Span(at, Pos(at.line, at.character + 1))
     else:
         span = Span(Pos(0, 0), Pos(0, 0))
-    what = f"U+{ord(char):04X}" if isinstance(char, str) and len(char) == 1 else \
-        f"byte 0x{char:02X}" if isinstance(char, int) else "a character"
+    code = ord(char) if isinstance(char, str) and len(char) == 1 else char if isinstance(char, int) else None
+    what = f"U+{code:04X}" if code is not None else "a character"
     return _syntax(f"The file contains a control character ({what}) that YAML does not allow; remove it, or "
                    "write it as an escape inside double quotes", span, 0)
 
@@ -717,7 +715,7 @@ def _json_punct(raw: str, state: str) -> str:
     if raw == ",":
         return "A ',' with no item before it; remove it, or write the missing item"
     if raw == ":":
-        return "A ':' where a key or value was expected; a key in double quotes goes before each ':'"
+        return "A ':' where a key or value should be; write a key in double quotes before each ':'"
     if raw in "}]":
         return f"Unexpected '{raw}': a value is missing before it; write the value, or remove the '{raw}'"
     return f"Unexpected '{raw}' here: a ',' or a closing bracket is missing before it"

@@ -22,7 +22,6 @@ class Explained:
     span: Span
     related: tuple[tuple[str, Span], ...] = ()
     set_aside: tuple[int, ...] = ()  # lines to blank before parsing again
-    tabs: bool = False  # the error is a tab in the indentation: read tabs as spaces and parse again
 
 
 def _line(lines: LineIndex, n: int) -> str:
@@ -38,8 +37,8 @@ def _token_span(lines: LineIndex, line: int, col: int) -> Span:
     """The word at (line, col) up to the next space or ':'; one character at least, within the line."""
     text = _line(lines, line)
     if line >= lines.line_count:
-        end = lines.end()
-        return Span(end, end)
+        last = lines.end()
+        return Span(last, last)
     col = min(col, len(text))
     end = col
     while end < len(text) and text[end] not in " \t" and not (text[end] == ":" and end > col):
@@ -65,6 +64,10 @@ def _indent_tab(lines: LineIndex, line: int) -> Span | None:
     return None
 
 
+def _tab_indented(lines: LineIndex) -> tuple[int, ...]:
+    return tuple(n for n in range(lines.line_count) if _indent_tab(lines, n) is not None)
+
+
 def _short(text: str, limit: int = 40) -> str:
     text = text.strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -88,12 +91,12 @@ def explain(err: Any, lines: LineIndex) -> Explained:
         return Explained("The YAML cannot be read; check the indentation and quoting", Span(end, end))
     for line in (pm.line, cm.line if cm is not None else -1):
         tab = _indent_tab(lines, line) if line >= 0 else None
-        if tab is not None:
-            return Explained(TAB, tab, tabs=True)
+        if tab is not None:  # every tab-indented line is set aside: each would stop the parser in turn
+            return Explained(TAB, tab, set_aside=_tab_indented(lines))
     if "tab" in problem:  # a tab where the parser needed indentation, not at a line's start
         col = _line(lines, pm.line).find("\t")
         span = Span(Pos(pm.line, max(col, 0)), Pos(pm.line, max(col, 0) + 1))
-        return Explained(TAB, span, tabs=True)
+        return Explained(TAB, span, set_aside=(pm.line, *_tab_indented(lines)))
     for test, handler in _HANDLERS:
         if test(problem, context):
             return handler(problem, context, pm, cm, lines)

@@ -133,7 +133,7 @@ def max_tokens_missing(ctx: Context) -> Iterator[Finding]:
 
 @rule(
     "COST005", "daily-cost-inconsistent", "cost",
-    "maxCostPerDay does not match what maxTokensPerDay costs at the model's list price.",
+    "maxCostPerDay is far from what maxTokensPerDay can cost at the model's list price.",
     levels=Levels(None, W, W),
     why="The guide pairs maxTokensPerDay with maxCostPerDay; the two only govern spend if they describe the same "
         "budget. A cap below the cost of the token budget makes the token budget unreachable; a cap far above it "
