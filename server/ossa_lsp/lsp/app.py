@@ -12,6 +12,7 @@ from ossa_lsp.lsp.features import (
     commands,
     completion,
     diagnostics,
+    formatting,
     hover,
     lifecycle,
     structure,
@@ -20,7 +21,7 @@ from ossa_lsp.lsp.features import (
 from ossa_lsp.lsp.server import OssaLanguageServer
 from ossa_lsp.output.escape import EscapingFormatter
 
-FEATURES = (lifecycle, diagnostics, completion, hover, structure, code_actions, commands, workspace)
+FEATURES = (lifecycle, diagnostics, completion, hover, structure, code_actions, commands, workspace, formatting)
 CANCEL_UNKNOWN = "Cancel notification for unknown message id"  # pygls' words (protocol/json_rpc.py)
 
 

@@ -36,6 +36,9 @@ class Settings(BaseModel):
         None, description="Policy profile; overrides the one in .ossa-lsp.yaml.")
     select: list[str] = Field(default_factory=list, description="Policy rules to enable (codes, prefixes or names).")
     ignore: list[str] = Field(default_factory=list, description="Policy rules to disable (codes, prefixes or names).")
+    format_canonical_order: bool = Field(
+        False, description="Formatting also orders keys: apiVersion, kind, metadata, spec, then the schema's order "
+        "inside metadata and spec (comments travel with their keys).")
     log_level: Literal["error", "warning", "info", "debug"] = Field("info", description="Server log level.")
 
 

@@ -638,6 +638,10 @@ def parse_json(text: str, limits: Limits = DEFAULT_LIMITS) -> Manifest:
     return manifest
 
 
+_AFTER_END = "Text after the end of the JSON document: a JSON file holds one value; remove the extra text"
+_KEY_QUOTES = "A key in JSON must be text in double quotes, such as \"name\"; add the quotes"
+
+
 def _parse_json_once(text: str, limits: Limits = DEFAULT_LIMITS) -> Manifest:
     lines = LineIndex(text)
     manifest = Manifest(text=text, lines=lines, format="json")
@@ -651,8 +655,7 @@ def _parse_json_once(text: str, limits: Limits = DEFAULT_LIMITS) -> Manifest:
         for kind, raw, start, end in _tokens(text):
             span = Span(pos_of(start), pos_of(end))
             if state == "done":
-                raise _JsonError("Text after the end of the JSON document: a JSON file holds one value; remove "
-                                 "the extra text", start)
+                raise _JsonError(_AFTER_END, start)
             if kind == "punct":
                 if raw in "{[" and state in ("value", "value_or_end"):
                     ev = _Ev(span, flow=True)
@@ -675,8 +678,7 @@ def _parse_json_once(text: str, limits: Limits = DEFAULT_LIMITS) -> Manifest:
             else:
                 if state in ("key_or_end", "key"):
                     if kind != "str":
-                        raise _JsonError("A key in JSON must be text in double quotes, such as \"name\"; add the "
-                                         "quotes", start)
+                        raise _JsonError(_KEY_QUOTES, start)
                     b.scalar(_Ev(span, value=_json_string(raw, start), style='"'))
                     state = "colon"
                 elif state in ("value", "value_or_end"):
