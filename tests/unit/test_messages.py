@@ -550,3 +550,30 @@ def test_a_syntax_error_never_leaks_the_parsers_words():
     for name, text in YAML_BROKEN.items():
         for f in parse(text).findings:
             assert problems(f.message) == [], (name, f.message)
+
+
+BAD_CONFIG = """\
+extends: strictt
+fail-on: 3
+select: [COST9, true]
+ignore: [nothing-like-this]
+rules:
+  COST001: maybe
+  cost-limits-missing: {severity: true, bogus: 1}
+  NOPE001: error
+overrides:
+  - files: 5
+    rules: []
+unknownkey: 1
+"""
+
+
+def test_configuration_messages_read_as_sentences(tmp_path):
+    (tmp_path / ".ossa-lsp.yaml").write_text(BAD_CONFIG, "utf-8")
+    _policy, found = resolve_policy(tmp_path / "agent.ossa.yaml")
+    messages = [p.finding.message for p in found]
+    assert len(messages) >= 8
+    bad = [(m, problems(m)) for m in messages if problems(m)]
+    assert bad == []
+    assert "`extends` must be one of: baseline, enterprise, strict; got 'strictt'" in messages
+    assert "`select[1]` must be text; got true" in messages
