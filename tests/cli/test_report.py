@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ossa_lsp.output.report.layout import place
+from ossa_lsp.output.report.layout import knots, place
 
 AGENT = """apiVersion: ossa/v0.2.2
 kind: Agent
@@ -312,14 +312,26 @@ def test_findings_are_checks_findings(cli, tmp_path: Path) -> None:
     assert all(f["url"].endswith((f"{f['code']}.md", f"#{f['code'].lower()}")) for f in doc["findings"])
 
 
+CONFIGS = {
+    "none": None,
+    "tuned": "extends: enterprise\nfail-on: warning\nignore: [OBS]\nrules:\n  SEC005: error\n"
+             "overrides:\n  - files: ['c.ossa.yaml']\n    fail-on: error\n",
+}
+
+
+@pytest.mark.parametrize("setup", sorted(CONFIGS))
 @pytest.mark.parametrize("profile", ["baseline", "enterprise", "strict"])
-def test_posture_per_profile_is_what_check_with_that_profile_says(cli, tmp_path: Path, profile: str) -> None:
-    fleet(tmp_path / "fleet")
-    doc = json.loads(cli("report", "fleet", "-f", "json").out)  # with the default profile
+def test_posture_per_profile_is_what_check_with_that_profile_says(cli, tmp_path: Path, profile: str,
+                                                                   setup: str) -> None:
+    root = fleet(tmp_path / "fleet")
+    if CONFIGS[setup]:
+        (root / ".ossa-lsp.yaml").write_text(CONFIGS[setup])
+    doc = json.loads(cli("report", "fleet", "-f", "json").out)  # with the configured (or default) profile
     check = cli("check", "fleet", "-f", "json", "--profile", profile)
-    errors = json.loads(check.out)["summary"]["errors"]
+    summary = json.loads(check.out)["summary"]
     cells = doc["posture"]["cells"][profile]
-    assert sum(c["errors"] for c in cells.values()) == errors
+    assert sum(c["errors"] for c in cells.values()) == summary["errors"]
+    assert sum(c["warnings"] for c in cells.values()) == summary["warnings"]
     assert doc["posture"]["pass"][profile] == (check.code == 0)
 
 
@@ -360,3 +372,11 @@ def test_absurd_budgets_never_break_a_format(cli, tmp_path: Path) -> None:
     assert {a["tokens_per_day"] for a in doc["agents"]} == {None} and t["tokens_per_day"] == 0
     assert {a["timeout"] for a in doc["agents"]} == {None} and {a["concurrency"] for a in doc["agents"]} == {None}
     assert "\u2028" not in html and "\u2028" not in md and "Infinity" not in html + md
+
+
+def test_every_call_inside_a_knot_of_agents_is_on_a_cycle() -> None:
+    # a → b → a is the shortest cycle, but c (b → c → a) and d's call to itself are on cycles too
+    comp = knots([("a", "b"), ("b", "a"), ("b", "c"), ("c", "a"), ("d", "d"), ("e", "a"), ("c", "f")])
+    assert set(comp) == {"a", "b", "c", "d"} and comp["a"] == comp["b"] == comp["c"] != comp["d"]
+    chain = [(f"n{i}", f"n{i + 1}") for i in range(20000)]
+    assert knots(chain) == {} and len(knots([*chain, ("n20000", "n0")])) == 20001  # no recursion limit

@@ -18,14 +18,15 @@ from ossa_lsp.core.config import load as config
 from ossa_lsp.core.constants import PROFILES
 from ossa_lsp.core.findings import Finding, Severity
 from ossa_lsp.core.rules.policy import Enabled, Policy
-from ossa_lsp.core.rules.registry import RULES, in_order
+from ossa_lsp.core.rules.registry import RULES
 from ossa_lsp.core.text.spans import wide_lines
 from ossa_lsp.core.workspace.index import norm
 from ossa_lsp.headless.check import CheckRun, display_path
 from ossa_lsp.headless.report import FileReport
 from ossa_lsp.output.report.facts import document_facts
 
-# profile → family → [errors, warnings, infos] (unsuppressed findings; hints are editor nudges)
+# profile → family → [errors, warnings, infos, failing] (unsuppressed findings; hints are editor nudges;
+# failing: at or above that profile's fail-on level)
 Tally = dict[str, dict[str, list[int]]]
 SCHEMA_FAMILY = "schema"  # syntax, schema and config findings: the same in every profile
 
@@ -39,7 +40,8 @@ class FleetReport(FileReport):
 @dataclass
 class FleetRun(CheckRun):
     facts: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)  # (key, document) → facts
-    _side: dict[tuple[str, frozenset[str]], Policy | None] = field(default_factory=dict, repr=False)
+    _side: dict[tuple[int, ...], Policy | None] = field(default_factory=dict, repr=False)
+    _bare: dict[str, Policy] = field(default_factory=dict, repr=False)  # each profile's policy with no config
 
     def index(self, files: Any) -> Any:
         index = super().index(files)
@@ -57,7 +59,7 @@ class FleetRun(CheckRun):
         read = self._reads.get(path)
         if read is None or read.text is None or self.args is None:
             plain = super().check_file(path)
-            return _fleet(plain, norm(path), tally(plain.findings))
+            return _fleet(plain, norm(path), tally(plain.findings, {}))
         self._reads.pop(path, None)
         policy = config.resolve(path, self.args)[0]
         shown = display_path(path)
@@ -67,23 +69,44 @@ class FleetRun(CheckRun):
                             profile=policy.profile, config=policy.config, fail_on=policy.fail_on)
         report.astral_lines = wide_lines(result.manifest.lines, (n for f in result.findings
                                                                  for n in (f.span.start.line, f.span.end.line)))
-        extra = _extra_findings(result, self._side_policy(policy), self.workspace)
-        return _fleet(report, norm(path), tally(result.findings + extra))
+        profiles = self._profiles(path, policy)
+        extra = _extra_findings(result, self._side_policy(policy, profiles), self.workspace)
+        return _fleet(report, norm(path), tally(result.findings + extra, profiles))
 
+    def _profiles(self, path: str, policy: Policy) -> dict[str, Policy]:
+        """The policy `check --profile P` would use for this file, for each profile: the same config file
+        (its select, ignore, severities, options, per-path overrides, fail-on) and the same command line.
+        Without a config file the answer is the same for every file: resolved once."""
+        assert self.args is not None
+        if policy.config is None and self._bare:
+            return self._bare
+        a = self.args
+        out: dict[str, Policy] = {
+            p: config.resolve_policy(path, profile=p, select=a.select, ignore=a.ignore, config_path=policy.config,
+                                     fail_on=a.fail_on, no_config=policy.config is None, today=a.today)[0]
+            for p in PROFILES}
+        if policy.config is None:
+            self._bare = out
+        return out
 
-    def _side_policy(self, policy: Policy) -> Policy | None:
-        """The rules some profile turns on and this policy leaves off (one Policy per rule set)."""
-        key = (policy.profile, frozenset(policy.rules))
+    def _side_policy(self, policy: Policy, profiles: dict[str, Policy]) -> Policy | None:
+        """The rules some profile's policy turns on and this file's policy leaves off, at their strongest
+        severity (one Policy per combination of policies; resolved policies are shared objects)."""
+        key = (id(policy), *(id(profiles[p]) for p in PROFILES))
         if key not in self._side:
-            extra = {r.code: Enabled(r, r.levels.strongest, r.defaults()) for r in in_order()
-                     if r.code not in policy.rules and r.family != "hygiene" and any(lv is not None for lv in r.levels)}
+            extra: dict[str, Enabled] = {}
+            for p in PROFILES:
+                for code, e in profiles[p].rules.items():
+                    if code not in policy.rules and e.rule.family != "hygiene" and (
+                            code not in extra or e.severity < extra[code].severity):
+                        extra[code] = e
             self._side[key] = Policy(profile=policy.profile, rules=extra, env=policy.env) if extra else None
         return self._side[key]
 
 
 def as_fleet(report: FileReport) -> FleetReport:
     """A report made outside the run (a path that cannot be read, a broken config) as the report reads it."""
-    return report if isinstance(report, FleetReport) else _fleet(report, "", tally(report.findings))
+    return report if isinstance(report, FleetReport) else _fleet(report, "", tally(report.findings, {}))
 
 
 def _fleet(report: FileReport, key: str, posture: Tally) -> FleetReport:
@@ -101,19 +124,22 @@ def _extra_findings(result: Analysis, side: Policy | None, workspace: Any) -> li
     return [f for f in scratch.findings if f.code in side.rules]
 
 
-def tally(findings: list[Finding]) -> Tally:
-    """Each profile's count of these findings by family and severity: a rule's findings at the severity
-    the profile gives it (none when the profile leaves it off), whatever the config made of it; other
-    findings as they are."""
+def tally(findings: list[Finding], profiles: dict[str, Policy]) -> Tally:
+    """Each profile's count of these findings by family and severity, as `check --profile P` would report
+    them: a rule's findings at the severity that profile's policy gives it (none when it leaves the rule
+    off); other findings (syntax, schema, config) as they are. Without policies (a file that could not be
+    read), every finding counts as it is, against the default fail-on level."""
     out: Tally = {p: {} for p in PROFILES}
     for f in findings:
         if f.suppressed is not None:
             continue
         rule = RULES.get(f.code)
         for p in PROFILES:
-            sev = f.severity if rule is None else rule.levels.get(p)
+            pol = profiles.get(p)
+            sev = f.severity if rule is None else pol.severity(f.code) if pol is not None else rule.levels.get(p)
             if sev is None or sev > Severity.INFO:
                 continue
-            family = SCHEMA_FAMILY if rule is None else rule.family
-            out[p].setdefault(family, [0, 0, 0])[int(sev) - 1] += 1
+            cell = out[p].setdefault(SCHEMA_FAMILY if rule is None else rule.family, [0, 0, 0, 0])
+            cell[int(sev) - 1] += 1
+            cell[3] += sev <= (pol.fail_on if pol is not None else Severity.ERROR)
     return out

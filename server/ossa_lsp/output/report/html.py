@@ -99,7 +99,8 @@ def _posture(doc: dict[str, Any]) -> str:
                          '</small></td>')
         rows.append(f"<tr><th>{e(fam)}</th>{''.join(cells)}</tr>")
     return ('<section id="posture"><h2>Posture per profile</h2><p>Each profile\'s rules, at the profile\'s '
-            'severities, over the whole fleet: a family fails on any error.</p><table class="posture"><thead><tr>'
+            'severities, over the whole fleet, as <code>check --profile</code> would rate it with your configuration: '
+            'a family fails on any finding at the fail-on level (an error, unless configured).</p><table class="posture"><thead><tr>'
             f'<th>family</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
 
 
@@ -208,7 +209,8 @@ min-width:150px;max-width:260px}.stat .value{display:block;font-size:20px;font-w
 th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}
 #agents th{cursor:pointer;position:sticky;top:0;background:var(--alt);white-space:nowrap;user-select:none}
 #agents th[aria-sort=ascending]::after{content:" ▲"}#agents th[aria-sort=descending]::after{content:" ▼"}
-#agents td:nth-child(11),#agents td:nth-child(16){font-size:12px;max-width:260px;overflow-wrap:anywhere}
+#agents td:nth-child(11){font-size:12px;min-width:200px;max-width:320px;overflow-wrap:anywhere}
+#agents td:nth-child(16){font-size:12px;white-space:nowrap}#agents td:nth-child(12){min-width:150px}
 #agents tr:target{background:#fff8c5}.scroll{overflow:auto;max-height:80vh;border:1px solid var(--line);
 border-radius:8px}.pass{color:var(--good);font-weight:600}.fail{color:var(--bad);font-weight:600}
 .warn{color:var(--warn)}.ok{color:var(--good)}.sev-errors,.sev-error td:first-child{color:var(--bad);font-weight:600}

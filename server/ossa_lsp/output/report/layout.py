@@ -54,6 +54,50 @@ def _acyclic(ids: list[str], succ: dict[str, list[str]]) -> dict[str, list[str]]
     return keep
 
 
+def knots(edges: Sequence[tuple[str, str]]) -> dict[str, int]:
+    """Node → its strongly connected component, for the nodes on a cycle only (Tarjan's algorithm,
+    iterative: a chain of thousands of calls cannot exhaust the stack). Two calls are on a cycle when
+    both ends are in the same component."""
+    succ: dict[str, list[str]] = {}
+    for a, b in sorted(set(edges)):
+        succ.setdefault(a, []).append(b)
+        succ.setdefault(b, [])
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    comp: dict[str, int] = {}
+    for root in succ:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            if i < len(succ[node]):
+                work.append((node, i + 1))
+                nxt = succ[node][i]
+                if nxt not in index:
+                    work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            if low[node] == index[node]:
+                members: list[str] = []
+                while not members or members[-1] != node:
+                    members.append(stack.pop())
+                    on_stack.discard(members[-1])
+                if len(members) > 1 or node in succ[node]:
+                    comp.update((m, index[node]) for m in members)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return comp
+
+
 def _layers(ids: list[str], dag: dict[str, list[str]]) -> dict[str, int]:
     """Longest path from a source (Kahn's topological order)."""
     indeg = dict.fromkeys(ids, 0)
@@ -106,8 +150,6 @@ def _pack(alone: list[str], lane_of: dict[str, str], cells: dict[tuple[int, str]
 def place(nodes: Sequence[tuple[str, str, str]], edges: Sequence[tuple[str, str]]) -> Placed:
     """`nodes`: (id, lane, kind) with kind agent, external or dangling; `edges`: (from, to)."""
     ids = sorted(n for n, _, _ in nodes)
-    # lane keys sort agents' lanes first, then "external" before "dangling"; a group named like those stays apart
-    lane_of = {n: (f"x{sorted(EXTERNAL_LANES).index(k)}" if k in EXTERNAL_LANES else "a" + lane) for n, lane, k in nodes}
     agents = [n for n, _, k in sorted(nodes) if k not in EXTERNAL_LANES]
     succ: dict[str, list[str]] = {n: [] for n in ids}
     pred: dict[str, list[str]] = {n: [] for n in ids}
@@ -115,6 +157,13 @@ def place(nodes: Sequence[tuple[str, str, str]], edges: Sequence[tuple[str, str]
         if a in succ and b in succ:
             succ[a].append(b)
             pred[b].append(a)
+    # Lane keys sort agents' lanes first, then the shared outside hosts; a group named like those stays apart.
+    # A host that callers of one lane only call is drawn in that lane (short edges); shared ones at the bottom.
+    lane_of = {n: "a" + lane for n, lane, k in nodes if k not in EXTERNAL_LANES}
+    for n, _, k in nodes:
+        if k in EXTERNAL_LANES:
+            callers = {lane_of[p] for p in pred[n] if p in lane_of}
+            lane_of[n] = callers.pop() if len(callers) == 1 else f"x{sorted(EXTERNAL_LANES).index(k)}"
     agent_set = set(agents)
     alone = [n for n in agents if not succ[n] and not pred[n]]
     linked = [n for n in agents if succ[n] or pred[n]]

@@ -55,7 +55,7 @@ def _posture(doc: dict[str, Any]) -> list[str]:
         cells = []
         for pr in p["profiles"]:
             c = p["cells"][pr][fam]
-            cells.append("pass" if c["pass"] else f"**fail** ({c['errors']} errors)")
+            cells.append("pass" if c["pass"] else f"**fail** ({c['failing']} failing)")
         out.append(f"| {fam} | " + " | ".join(cells) + " |")
     out.append("| **all** | " + " | ".join("pass" if p["pass"][pr] else "**fail**" for pr in p["profiles"]) + " |")
     return out

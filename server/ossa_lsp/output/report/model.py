@@ -21,6 +21,7 @@ from ossa_lsp.core.rules.registry import FAMILIES, RULES
 from ossa_lsp.core.scrub import scrub
 from ossa_lsp.output import graph as graph_data
 from ossa_lsp.output.report.facts import budget, finite, number
+from ossa_lsp.output.report.layout import knots
 
 if TYPE_CHECKING:
     from ossa_lsp.core.workspace.index import Agent, WorkspaceIndex
@@ -104,7 +105,7 @@ def _list_price(per_day: float | None, price: tuple[float, float] | None) -> dic
 
 
 def _agents(reports: Sequence[FleetReport], index: WorkspaceIndex, facts: dict[tuple[str, int], dict[str, Any]],
-            ids: dict[int, str], cyclic: set[int], models: ModelRegistry) -> list[dict[str, Any]]:
+            ids: dict[int, str], knot: dict[str, int], models: ModelRegistry) -> list[dict[str, Any]]:
     by_key = {r.key: r for r in reports}
     rows = []
     for a in sorted(index.agents(), key=lambda a: (a.name, a.path)):
@@ -112,7 +113,7 @@ def _agents(reports: Sequence[FleetReport], index: WorkspaceIndex, facts: dict[t
         found = _severities(f for f in report.findings if f.document == a.document) if report else _severities(())
         shown = s(report.path if report else a.path) or ""
         rows.append(_agent_row(a, ids[id(a)], facts.get((a.path, a.document), {}), shown, found,
-                               _price(a, models), id(a) in cyclic))
+                               _price(a, models), ids[id(a)] in knot))
     return rows
 
 
@@ -153,11 +154,12 @@ def _posture(reports: Sequence[FleetReport]) -> dict[str, Any]:
     families = [SCHEMA_FAMILY, *FAMILIES]
     cells: dict[str, dict[str, dict[str, Any]]] = {}
     for p in PROFILES:
-        row = {fam: [0, 0, 0] for fam in families}
+        row = {fam: [0, 0, 0, 0] for fam in families}
         for r in reports:
             for fam, counts in r.posture.get(p, {}).items():
                 row[fam] = [x + y for x, y in zip(row[fam], counts, strict=True)]
-        cells[p] = {fam: {"errors": c[0], "warnings": c[1], "infos": c[2], "pass": c[0] == 0} for fam, c in row.items()}
+        cells[p] = {fam: {"errors": c[0], "warnings": c[1], "infos": c[2], "failing": c[3], "pass": c[3] == 0}
+                    for fam, c in row.items()}
     return {"profiles": list(PROFILES), "families": families, "cells": cells,
             "pass": {p: all(c["pass"] for c in cells[p].values()) for p in PROFILES}}
 
@@ -184,14 +186,11 @@ def _findings(reports: Sequence[FleetReport]) -> list[dict[str, Any]]:
 
 
 def _graph(index: WorkspaceIndex, layout: graph_data.Layout, ids: dict[int, str],
-           agents: list[dict[str, Any]]) -> dict[str, Any]:
-    """Nodes (agents, outside hosts, and hosts that look internal but name no agent: dangling), edges,
-    and one shortest cycle per knot of agents that call each other round."""
-    cyclic_edges: set[tuple[str, str]] = set()
-    cycles = []
-    for cycle in index.cycles():
-        cycles.append([ids[id(c.caller)] for c in cycle])
-        cyclic_edges.update((ids[id(c.caller)], ids[id(c.callee)]) for c in cycle if c.callee is not None)
+           agents: list[dict[str, Any]], knot: dict[str, int]) -> dict[str, Any]:
+    """Nodes (agents, outside hosts, and hosts that look internal but name no agent: dangling), edges
+    (a call is on a cycle when both ends are in one knot of agents that call each other round), and one
+    shortest cycle per knot."""
+    cycles = [[ids[id(c.caller)] for c in cycle] for cycle in index.cycles()]
     internal = {(c.endpoint.host or c.endpoint.url) for c in index.calls() if c.callee is None and c.endpoint.internal}
     nodes = [{"id": a["id"], "kind": "agent", "label": a["name"], "group": a["group"]} for a in agents]
     kinds = {}
@@ -199,7 +198,7 @@ def _graph(index: WorkspaceIndex, layout: graph_data.Layout, ids: dict[int, str]
         kinds[ident] = "dangling" if host in internal else "external"
         nodes.append({"id": ident, "kind": kinds[ident], "label": s(host), "group": None})
     edges = [{"from": src, "to": dst, "label": s(label), "kind": kinds.get(dst, "call"),
-              "cycle": (src, dst) in cyclic_edges} for src, dst, label, _ext in layout.edges]
+              "cycle": src in knot and knot.get(dst) == knot[src]} for src, dst, label, _ext in layout.edges]
     return {"nodes": nodes, "edges": edges, "cycles": cycles}
 
 
@@ -209,9 +208,9 @@ def build(reports: Sequence[FleetReport], index: WorkspaceIndex, facts: dict[tup
     models = models or bundled_models()
     layout = graph_data.layout(index)
     ids = _ids(index, layout)
-    cyclic = {id(c.caller) for cycle in index.cycles() for c in cycle}
-    agents = _agents(reports, index, facts, ids, cyclic, models)
-    graph = _graph(index, layout, ids, agents)
+    knot = knots([(src, dst) for src, dst, _, ext in layout.edges if not ext])
+    agents = _agents(reports, index, facts, ids, knot, models)
+    graph = _graph(index, layout, ids, agents, knot)
     return {
         "version": 1, "tool": {"name": "ossa-lsp", "version": __version__},
         "prices_as_of": models.as_of.isoformat(),

@@ -35,12 +35,19 @@ def _node(node: dict[str, Any], xy: tuple[int, int], agent: dict[str, Any] | Non
 
 
 def _edge(edge: dict[str, Any], a: tuple[int, int], b: tuple[int, int]) -> str:
+    """Forward calls run right to the callee's left side; a call back to an earlier or the same column
+    runs under the nodes, bottom to bottom; a call to itself is a small loop on the node's top."""
     x1, y1 = a[0] + NODE_W, a[1] + NODE_H // 2
     x2, y2 = b[0], b[1] + NODE_H // 2
-    bend = max(40, abs(x2 - x1) // 2)
-    if x2 <= x1:  # a call back to an earlier layer: loop out to the right and back in from the left
-        d = f"M{x1},{y1} C{x1 + 60},{y1} {x2 - 60},{y2 + (20 if y2 >= y1 else -20)} {x2},{y2}"
+    if a == b:
+        d = f"M{a[0] + NODE_W - 16},{a[1]} C{a[0] + NODE_W + 14},{a[1] - 26} {a[0] + NODE_W - 66},{a[1] - 26} " \
+            f"{a[0] + NODE_W - 40},{a[1]}"
+    elif x2 <= x1:
+        sx, sy, tx, ty = a[0] + NODE_W // 2, a[1] + NODE_H, b[0] + NODE_W // 2, b[1] + NODE_H
+        dip = max(sy, ty) + 24
+        d = f"M{sx},{sy} C{sx},{dip} {tx},{dip} {tx},{ty}"
     else:
+        bend = max(40, (x2 - x1) // 2)
         d = f"M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}"
     classes = f"edge {edge['kind']}" + (" cycle" if edge["cycle"] else "")
     marker = "arrow-cycle" if edge["cycle"] else "arrow"
