@@ -189,6 +189,9 @@ def hover_in(analysis: Analysis, fallback: CompiledSchema, text: str, pos: Pos, 
     if parsed is not None and parsed.api_version and schema.version is not None and \
             manifest.lines.line(pos.line).lstrip().startswith(("apiVersion", '"apiVersion"')):
         choice = REGISTRY.choose(parsed.api_version, parsed.kind, default_version)
+        if schema.version != (choice.entry.version if choice is not None else None):  # the file's version pin
+            choice = None
+            label = f"{schema.label}, chosen by the version pin in the file's first lines (it wins over apiVersion)"
         if choice is not None:
             label = f"`{choice.file}`, chosen for `{parsed.api_version}` by the rule: {choice.rule}"
             stand_in = "" if choice.own else choice.explain()
