@@ -581,7 +581,7 @@ def test_configuration_messages_read_as_sentences(tmp_path):
 
 @pytest.mark.parametrize(("written", "fix"), [
     ("v0.2.2", "write it as `ossa/v0.2.2`"), ("0.2.2", "write it as `ossa/v0.2.2`"),
-    ("ossa/0.2.2", "write it as `ossa/v0.2.2`"), ("apps/v1", "such as `ossa/v0.5.0`"),
+    ("ossa/0.2.2", "write it as `ossa/v0.2.2`"), ("apps/v1", f"such as `ossa/{REGISTRY.newest()}`"),
 ])
 def test_an_api_version_in_the_wrong_form_names_the_one_to_write(written, fix):
     [f] = [f for f in _only(AGENT.replace("ossa/v0.2.2", written)) if f.code == "SCHEMA011"]
