@@ -41,6 +41,7 @@ class FleetReport(FileReport):
 class FleetRun(CheckRun):
     facts: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)  # (key, document) → facts
     _side: dict[tuple[int, ...], Policy | None] = field(default_factory=dict, repr=False)
+    _bare: dict[str, Policy] = field(default_factory=dict, repr=False)  # each profile's policy with no config
 
     def index(self, files: Any) -> Any:
         index = super().index(files)
@@ -74,12 +75,19 @@ class FleetRun(CheckRun):
 
     def _profiles(self, path: str, policy: Policy) -> dict[str, Policy]:
         """The policy `check --profile P` would use for this file, for each profile: the same config file
-        (its select, ignore, severities, options, per-path overrides, fail-on) and the same command line."""
+        (its select, ignore, severities, options, per-path overrides, fail-on) and the same command line.
+        Without a config file the answer is the same for every file: resolved once."""
         assert self.args is not None
+        if policy.config is None and self._bare:
+            return self._bare
         a = self.args
-        return {p: config.resolve_policy(path, profile=p, select=a.select, ignore=a.ignore,
-                                         config_path=policy.config, fail_on=a.fail_on,
-                                         no_config=policy.config is None, today=a.today)[0] for p in PROFILES}
+        out: dict[str, Policy] = {
+            p: config.resolve_policy(path, profile=p, select=a.select, ignore=a.ignore, config_path=policy.config,
+                                     fail_on=a.fail_on, no_config=policy.config is None, today=a.today)[0]
+            for p in PROFILES}
+        if policy.config is None:
+            self._bare = out
+        return out
 
     def _side_policy(self, policy: Policy, profiles: dict[str, Policy]) -> Policy | None:
         """The rules some profile's policy turns on and this file's policy leaves off, at their strongest
