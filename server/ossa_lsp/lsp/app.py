@@ -17,6 +17,7 @@ from ossa_lsp.lsp.features import (
     inlay,
     lens,
     lifecycle,
+    pull,
     rename,
     structure,
     workspace,
@@ -25,7 +26,7 @@ from ossa_lsp.lsp.server import OssaLanguageServer
 from ossa_lsp.output.escape import EscapingFormatter
 
 FEATURES = (lifecycle, diagnostics, completion, hover, structure, code_actions, commands, workspace, formatting,
-            rename, inlay, lens)
+            rename, inlay, lens, pull)
 CANCEL_UNKNOWN = "Cancel notification for unknown message id"  # pygls' words (protocol/json_rpc.py)
 
 
