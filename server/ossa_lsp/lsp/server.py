@@ -164,6 +164,8 @@ class OssaLanguageServer(LanguageServer):
         from ossa_lsp.lsp.settings import parse_settings
 
         settings, problems = parse_settings(raw)
+        if settings != self._settings:  # analyses made before (e.g. for a request ahead of the settings) are stale
+            self.cache.clear()
         self._settings = settings
         logging.getLogger("ossa_lsp").setLevel(settings.log_level.upper())
         if problems != self._settings_problems:  # tell once, not on every configuration refresh

@@ -417,17 +417,22 @@ class HandoverWriter:
     """pygls' writer after the hand-over: drops what the start-up lane already sent (its answers to the
     replayed requests; the same diagnostics again), then passes everything through untouched."""
 
+    WATCH = 1000  # messages: after this many the filter stands down whatever it still expected
+
     def __init__(self, inner: Any, boot: Boot) -> None:
         self.inner = inner
         self.boot = boot
         self.capture = boot.init_id is not None
+        self.left = self.WATCH
 
     def close(self) -> None:
         self.inner.close()
 
     def write(self, data: bytes) -> None:
-        if (self.capture or self.boot.answered or self.boot.published) and self._swallow(data):
-            return
+        if self.left and (self.capture or self.boot.answered or self.boot.published):
+            self.left -= 1
+            if self._swallow(data):
+                return
         self.inner.write(data)
 
     def _swallow(self, data: bytes) -> bool:
@@ -540,6 +545,16 @@ class _Session:
         self.loading.start()
 
     def _handover(self) -> None:
+        if self.boot.exit_status is not None:
+            return
+        try:
+            self._take_over()
+        except Exception:  # no server to hand over to: end, rather than leave the client waiting
+            log.exception("the language server could not start")
+            self.boot.exit_status = 1
+            self.boot.on_exit()
+
+    def _take_over(self) -> None:
         import sys
 
         from pygls.io_ import StdoutWriter
@@ -547,8 +562,6 @@ class _Session:
         from ossa_lsp.lsp.app import FAST_HOVER, create_server
         from ossa_lsp.lsp.runtime import transport
 
-        if self.boot.exit_status is not None:
-            return
         ls = create_server()
         transport.attach(ls, HandoverWriter(StdoutWriter(sys.stdout.buffer), self.boot))
         ls.diagnostics.pushed.update(self.boot.published)  # so a close or a fix clears what the lane showed
