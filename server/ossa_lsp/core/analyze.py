@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from ossa_lsp.core.constants import MAP, SCALAR
 from ossa_lsp.core.findings import Finding, Severity
 from ossa_lsp.core.fixes import schema_fixes
+from ossa_lsp.core.schema.modeline import Pin
 from ossa_lsp.core.schema.registry import (
     API_VERSION_SHAPE,
     REGISTRY,
@@ -23,7 +24,7 @@ from ossa_lsp.core.schema.registry import (
 from ossa_lsp.core.schema.validate import show, validate_document
 from ossa_lsp.core.scrub import scrub_findings, tree_secrets
 from ossa_lsp.core.text.source import DEFAULT_LIMITS, Document, Limits, Manifest, parse
-from ossa_lsp.core.text.spans import Span
+from ossa_lsp.core.text.spans import Pos, Span
 
 
 @dataclass(slots=True)
@@ -48,6 +49,15 @@ class Analysis:
     schemas: dict[int, CompiledSchema] = field(default_factory=dict)  # document index → schema used
     secrets: list[str] = field(default_factory=list)  # values to mask in every message (core/scrub.py)
     scanned: set[int] = field(default_factory=set)  # documents whose values the policy checked for secrets
+
+    def schema_at(self, pos: Pos) -> CompiledSchema | None:
+        """The schema of the YAML document holding `pos` (each `---` document has its own apiVersion);
+        before the first document or between documents, the nearest one above, else the first."""
+        chosen = None
+        for doc in self.manifest.documents:
+            if doc.index in self.schemas and doc.span.start <= pos:
+                chosen = self.schemas[doc.index]
+        return chosen or self.schemas.get(0) or next(iter(self.schemas.values()), None)
 
     @property
     def errors(self) -> int:
@@ -171,22 +181,60 @@ def _not_a_mapping(doc: Document) -> Finding:
                            f"not {'a list' if isinstance(doc.data, list) else 'a single value'}")
 
 
+def _pin(manifest: Manifest, path: str | None, registry: SchemaRegistry, findings: list[Finding]) -> Pin | None:
+    """The file's version pin (core/schema/modeline.py) when it names a bundled schema; else a finding
+    saying it was ignored."""
+    if manifest.format != "yaml" or "#" not in manifest.text[:4096]:  # a modeline is a comment near the top
+        return None
+    from ossa_lsp.core.schema.modeline import find
+
+    pin = find(manifest.text, path, registry)
+    if pin is not None and pin.problem is not None:
+        findings.append(Finding(code="SCHEMA018", severity=Severity.WARNING, source="schema", span=pin.span,
+                                message=f"Version pin {pin.label} ignored: {pin.problem}", document=0))
+    return pin if pin is not None and pin.version is not None else None
+
+
+def _pinned(doc: Document, pin: Pin, registry: SchemaRegistry,
+            default_version: str | None) -> tuple[CompiledSchema | None, Finding | None]:
+    """The pinned version's schema, and a finding when the document's apiVersion selects another one."""
+    version = pin.version or ""
+    try:
+        used = registry.get_file(version, pin.file) if pin.file else registry.get(version, doc.kind)
+    except (SchemaError, OSError, ValueError) as err:
+        return None, _finding("SCHEMA013", f"Cannot load the pinned schema ossa/{version}: {err}", pin.span,
+                              doc.index, "")
+    api = doc.api_version
+    if api is None:
+        return used, None  # the schema reports a missing apiVersion itself
+    choice = registry.choose(api, doc.kind, default_version) if api.startswith("ossa/") else None
+    if choice is not None and choice.entry.version == version:
+        return used, None
+    root = doc.root.deref() if doc.root is not None else None
+    pair = root.get("apiVersion") if root is not None and root.kind == MAP else None
+    span = pair[1].span if pair is not None else doc.span
+    msg = f"`apiVersion` {show(api)} does not match the version pin {pin.label}; the file is checked with " \
+          f"ossa/{version}, as the pin says"
+    return used, _finding("SCHEMA019", msg, span, doc.index, "/apiVersion", Severity.WARNING, pinned=version)
+
+
 def _validate(doc: Document, manifest: Manifest, schema: CompiledSchema | None, registry: SchemaRegistry,
-              default_version: str | None) -> tuple[list[Finding], CompiledSchema | None]:
+              default_version: str | None, pin: Pin | None = None) -> tuple[list[Finding], CompiledSchema | None]:
     """Schema findings (with their fixes) for one document that is a mapping, and the schema they come
     from: `schema` when given, else the one its apiVersion selects (None when none can be used)."""
     out: list[Finding] = []
     is_json = manifest.format == "json"
     used, problem = schema, None
     if used is None:
-        used, problem = select_schema(doc, registry, default_version)
+        used, problem = _pinned(doc, pin, registry, default_version) if pin is not None else \
+            select_schema(doc, registry, default_version)
         if problem is not None:
             out.extend(schema_fixes(doc, [problem], manifest.lines, is_json, registry.supported(), None))
     if used is None:
         return out, None
     try:
         found = _trust_before_break(doc, validate_document(doc, used.validator), manifest.findings)
-        if problem is not None and problem.code == "SCHEMA016":  # it stands for the apiVersion mismatch
+        if problem is not None and problem.code in ("SCHEMA016", "SCHEMA019"):  # it stands for the mismatch
             found = [f for f in found if f.pointer != "/apiVersion"]
         if found:
             found = schema_fixes(doc, found, manifest.lines, is_json, registry.supported(), used)
@@ -224,6 +272,7 @@ def _analyze(
     result = Analysis(path=path, manifest=manifest)
     findings = result.findings
     findings.extend(manifest.findings)
+    pin = _pin(manifest, path, registry, findings) if schema is None else None
     bad_docs = {f.document for f in manifest.findings if f.severity == Severity.ERROR}
     multi = len(manifest.documents) > 1
     for doc in manifest.documents:
@@ -233,7 +282,7 @@ def _analyze(
                                         message="The document is empty", span=doc.span, document=doc.index))
             continue
         if isinstance(doc.data, dict):
-            doc_findings, used = _validate(doc, manifest, schema, registry, default_version)
+            doc_findings, used = _validate(doc, manifest, schema, registry, default_version, pin)
         else:
             doc_findings, used = [_not_a_mapping(doc)], None
         if used is not None:

@@ -90,6 +90,16 @@ CODES: dict[str, CodeInfo] = {
            "After `ossa-lsp migrate`: a mistake the target version's schema no longer checks.",
            "Reported by `migrate` only, so no finding disappears silently: the source version's schema reported "
            "it, the target's does not (from v0.4.6 `spec` is unchecked) and no vocabulary check covers it."),
+        _c("SCHEMA018", "version-pin-ignored", _W, "schema",
+           "A version pin (`# ossa-lsp: version=…` or `# yaml-language-server: $schema=…`) names no schema "
+           "ossa-lsp has, so it is ignored.",
+           "The file is checked as its `apiVersion` says. The pin names a bundled version, or one of our "
+           "schemas by URL, file name or a file written by `ossa-lsp schema show`; nothing is fetched from the "
+           "network. See docs/editor-features.md for the syntax."),
+        _c("SCHEMA019", "version-pin-conflict", _W, "schema",
+           "The file's version pin and its `apiVersion` select different OSSA versions.",
+           "The pin wins: the file is checked with the pinned version's schema (so the schema's own check "
+           "of `apiVersion` is left out). Change `apiVersion`, or the pin, so that both say the same version."),
         _c("CFG001", "config-syntax", _E, "config", "The configuration file is not valid YAML, or not a mapping.",
            _CONFIG_DOC),
         _c("CFG002", "config-unknown-key", _E, "config",

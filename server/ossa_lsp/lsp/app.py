@@ -11,15 +11,20 @@ from ossa_lsp.lsp.features import (
     commands,
     completion,
     diagnostics,
+    formatting,
     hover,
+    inlay,
+    lens,
     lifecycle,
+    rename,
     structure,
     workspace,
 )
 from ossa_lsp.lsp.runtime.logsetup import CANCEL_UNKNOWN, DemoteCancelNoise, setup_logging
 from ossa_lsp.lsp.server import OssaLanguageServer
 
-FEATURES = (lifecycle, diagnostics, completion, hover, structure, code_actions, commands, workspace)
+FEATURES = (lifecycle, diagnostics, completion, hover, structure, code_actions, commands, workspace, formatting,
+            rename, inlay, lens)
 FAST_HOVER = hover.answer  # the stdio transport's hover fast lane runs the hover handler's own code
 
 

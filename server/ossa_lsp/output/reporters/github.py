@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ossa_lsp.core.findings import Severity
-from ossa_lsp.headless.check import FileReport
+from ossa_lsp.headless.report import FileReport
 from ossa_lsp.output.escape import github_data as _data
 from ossa_lsp.output.escape import github_property as _prop
 from ossa_lsp.output.escape import message

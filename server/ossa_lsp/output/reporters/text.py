@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ossa_lsp.core.findings import Severity
-from ossa_lsp.headless.check import FileReport
+from ossa_lsp.headless.report import FileReport
 from ossa_lsp.output.escape import message
 from ossa_lsp.output.escape import text as esc
 from ossa_lsp.output.reporters import summary, visible
