@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -250,6 +251,11 @@ class Boot:
         self.want_framework: Callable[[], None] = lambda: None  # start loading the framework (set by _Session)
         self.on_exit: Callable[[], Any] = lambda: None  # end the process (set by _Session)
         self.timer: asyncio.TimerHandle | None = None
+        self.started = time.perf_counter()
+        self.stamps: list[tuple[str, float, float]] = []  # (what, ms since start, process CPU s), for the log
+
+    def stamp(self, what: str) -> None:
+        self.stamps.append((what, (time.perf_counter() - self.started) * 1000, time.process_time()))
 
     # -- messages --------------------------------------------------------------------------------------
     def accept(self, body: bytes) -> None:
@@ -316,6 +322,7 @@ class Boot:
         self.encoding = str(result["capabilities"].get("positionEncoding") or "utf-16")
         self.write(frame({"jsonrpc": "2.0", "id": msg_id, "result": result}))
         self.answered[msg_id] = "initialize"
+        self.stamp("initialize answered")
         with contextlib.suppress(RuntimeError):
             self.timer = asyncio.get_running_loop().call_later(LOAD_AFTER_S, self.want_framework)
         return True
@@ -378,6 +385,7 @@ class Boot:
             params = {"uri": doc.uri, "version": doc.version, "diagnostics": diagnostics}
         self.write(frame({"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": params}))
         self.published[doc.uri] = params
+        self.stamp("first diagnostics" if len(self.published) == 1 else "diagnostics")
         self.want_framework()  # the first squiggle is out: now the rest of the server
         return True
 
@@ -567,6 +575,9 @@ class _Session:
         ls.diagnostics.pushed.update(self.boot.published)  # so a close or a fix clears what the lane showed
         self.ls = ls
         self.reader.handover(ls, FAST_HOVER)
+        self.boot.stamp("server took over")
+        log.info("start-up, ms since the lane started (CPU s): %s",
+                 ", ".join(f"{what} {ms:.0f} ({cpu:.2f})" for what, ms, cpu in self.boot.stamps))
 
 
 __all__ = ["Boot", "BootSettings", "HandoverWriter", "analyse_json", "diagnostic_json", "preload_engine",
