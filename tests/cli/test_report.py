@@ -380,3 +380,42 @@ def test_every_call_inside_a_knot_of_agents_is_on_a_cycle() -> None:
     assert set(comp) == {"a", "b", "c", "d"} and comp["a"] == comp["b"] == comp["c"] != comp["d"]
     chain = [(f"n{i}", f"n{i + 1}") for i in range(20000)]
     assert knots(chain) == {} and len(knots([*chain, ("n20000", "n0")])) == 20001  # no recursion limit
+
+
+def test_progress_goes_to_a_terminal_only(cli, tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    root = tmp_path / "many"
+    root.mkdir()
+    for i in range(200):  # the size from which a run says what it is doing
+        (root / f"a{i}.ossa.yaml").write_text(f"apiVersion: ossa/v0.2.2\nkind: Agent\nmetadata:\n  name: a{i}\n")
+    quiet = cli("report", "many", "-o", "quiet.html")
+    assert quiet.err == "" and (tmp_path / "quiet.html").exists()
+    leader, follower = pty.openpty()
+    proc = subprocess.run([sys.executable, "-m", "ossa_lsp", "report", "many", "-o", "tty.html"], cwd=tmp_path,
+                          stdout=subprocess.DEVNULL, stderr=follower, timeout=300, env={**os.environ, "NO_COLOR": "1"})
+    os.close(follower)
+    said = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal's other end is closed: everything has been read
+            break
+        if not chunk:
+            break
+        said += chunk
+    os.close(leader)
+    assert proc.returncode == quiet.code
+    assert b"checking 200 files" in said and b"tty.html" in said
+
+
+def test_a_host_the_config_declares_a_service_is_not_dangling(cli, tmp_path: Path) -> None:
+    root = fleet(tmp_path / "fleet")
+    (root / ".ossa-lsp.yaml").write_text("rules:\n  endpoint-unresolved:\n    services: ['ghost*']\n")
+    doc = json.loads(cli("report", "fleet", "-f", "json").out)
+    kinds = {n["label"]: n["kind"] for n in doc["graph"]["nodes"]}
+    assert kinds["ghost"] == "external"  # as MESH003 judges it: a service, not a missing agent
+    assert not any(f["code"] == "MESH003" for f in doc["findings"])

@@ -68,3 +68,10 @@ async def test_json_documents_are_formatted_as_json(client: LanguageClient):
     assert apply(text, edits) == '{\n  "apiVersion": "ossa/v0.4.7",\n  "kind": "Agent",\n  "metadata": {\n' \
                                  '    "name": "a"\n  }\n}\n'
 
+
+
+@pytest.mark.asyncio
+async def test_the_config_file_is_formatted_too(client: LanguageClient):
+    text = "extends: strict\nrules:\n    SEC001: off   # reviewed\n"
+    uri = open_doc(client, ".ossa-lsp.yaml", text)
+    assert apply(text, await format_doc(client, uri)) == "extends: strict\nrules:\n  SEC001: off     # reviewed\n"

@@ -47,3 +47,12 @@ async def test_an_unknown_pin_is_ignored_with_a_warning(client: LanguageClient):
     found = await diagnostics(client, uri, lambda d: "SCHEMA018" in codes(d))
     ignored = next(d for d in found if d.code == "SCHEMA018")
     assert ignored.range.start.line == 0 and "SCHEMA001" in codes(found)  # checked as apiVersion says
+
+
+@pytest.mark.asyncio
+async def test_hover_on_api_version_names_the_pinned_schema(client: LanguageClient):
+    from tests.lsp.test_completion_hover import hover
+
+    uri = open_doc(client, "pin-e.ossa.yaml", "# ossa-lsp: version=0.4.7\n" + BODY)
+    text = await hover(client, uri, 1, 2)
+    assert "OSSA v0.4.7" in text and "version pin" in text

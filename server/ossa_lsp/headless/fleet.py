@@ -35,6 +35,7 @@ SCHEMA_FAMILY = "schema"  # syntax, schema and config findings: the same in ever
 class FleetReport(FileReport):
     key: str = ""  # the file's one key (the workspace index's), to join agents with their findings
     posture: Tally = field(default_factory=dict)
+    services: tuple[str, ...] = ()  # MESH003's `services`: internal hosts that are services, not missing agents
 
 
 @dataclass
@@ -71,7 +72,9 @@ class FleetRun(CheckRun):
                                                                  for n in (f.span.start.line, f.span.end.line)))
         profiles = self._profiles(path, policy)
         extra = _extra_findings(result, self._side_policy(policy, profiles), self.workspace)
-        return _fleet(report, norm(path), tally(result.findings + extra, profiles))
+        out = _fleet(report, norm(path), tally(result.findings + extra, profiles))
+        out.services = _services(policy, profiles)
+        return out
 
     def _profiles(self, path: str, policy: Policy) -> dict[str, Policy]:
         """The policy `check --profile P` would use for this file, for each profile: the same config file
@@ -102,6 +105,15 @@ class FleetRun(CheckRun):
                         extra[code] = e
             self._side[key] = Policy(profile=policy.profile, rules=extra, env=policy.env) if extra else None
         return self._side[key]
+
+
+def _services(policy: Policy, profiles: dict[str, Policy]) -> tuple[str, ...]:
+    """The host patterns the configuration declares as services (MESH003's option), whichever policy has it."""
+    for pol in (policy, *profiles.values()):
+        e = pol.rules.get("MESH003")
+        if e is not None:
+            return tuple(str(p).lower() for p in e.options.get("services") or ())
+    return ()
 
 
 def as_fleet(report: FileReport) -> FleetReport:

@@ -16,6 +16,7 @@ from ossa_lsp.lsp.features import (
     inlay,
     lens,
     lifecycle,
+    pull,
     rename,
     structure,
     workspace,
@@ -24,7 +25,7 @@ from ossa_lsp.lsp.runtime.logsetup import CANCEL_UNKNOWN, DemoteCancelNoise, set
 from ossa_lsp.lsp.server import OssaLanguageServer
 
 FEATURES = (lifecycle, diagnostics, completion, hover, structure, code_actions, commands, workspace, formatting,
-            rename, inlay, lens)
+            rename, inlay, lens, pull)
 FAST_HOVER = hover.answer  # the stdio transport's hover fast lane runs the hover handler's own code
 
 

@@ -33,7 +33,7 @@ def push(ls: OssaLanguageServer, uri: str, version: int | None = None, always: b
     """Send what the store holds for `uri` to the client's pushed diagnostics: when there is something,
     when something shown there must be cleared, or `always`."""
     store = ls.diagnostics
-    items = store.to_push(uri, ls.pull)
+    items = [] if ls.workspace_pull else store.to_push(uri, ls.pull)  # that client pulls closed files too
     if not (always or items or uri in store.pushed):
         return
     if items:
@@ -108,6 +108,8 @@ async def reanalyse_all(ls: OssaLanguageServer) -> None:
         doc = ls.open_document(uri)
         if doc is not None:
             await publish(ls, doc)
+    if ls.closed_changed is not None:
+        ls.closed_changed()  # closed manifests: pushed again where they changed
 
 
 async def refresher(ls: OssaLanguageServer) -> None:
@@ -134,6 +136,8 @@ async def _refresh_once(ls: OssaLanguageServer, changed_uri: str | None) -> None
         except Exception as err:
             log.debug("diagnostic refresh not sent: %s", err)
         return
+    if ls.closed_changed is not None:
+        ls.closed_changed()  # closed manifests' cross-file findings may have changed too
     for uri in list(ls.workspace.text_documents):
         doc = ls.open_document(uri)
         if uri == changed_uri or doc is None or not ls.is_ossa(doc) or ls.is_config(doc):

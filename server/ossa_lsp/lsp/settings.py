@@ -36,6 +36,9 @@ class Settings(BaseModel):
         None, description="Policy profile; overrides the one in .ossa-lsp.yaml.")
     select: list[str] = Field(default_factory=list, description="Policy rules to enable (codes, prefixes or names).")
     ignore: list[str] = Field(default_factory=list, description="Policy rules to disable (codes, prefixes or names).")
+    workspace_diagnostics: bool = Field(
+        True, description="Report problems in manifests that are not open (the Problems panel), within the "
+        "workspace's file limits: pulled by clients that ask for workspace diagnostics, pushed to the others.")
     format_canonical_order: bool = Field(
         False, description="Formatting also orders keys: apiVersion, kind, metadata, spec, then the schema's order "
         "inside metadata and spec (comments travel with their keys).")

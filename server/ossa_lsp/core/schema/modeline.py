@@ -1,5 +1,5 @@
 """A per-file version pin: a comment in the first lines of a YAML manifest that says which bundled schema
-checks it, whatever its `apiVersion` says (docs/editor-features.md documents the syntax).
+checks it, whatever its `apiVersion` says (docs/editor-features.md, "A per-file version pin", documents the syntax).
 
     # ossa-lsp: version=0.4.7                 (also v0.4.7 or ossa/v0.4.7; a loose v0.4 picks as apiVersion does)
     # yaml-language-server: $schema=<ref>     (yaml-language-server's own modeline)

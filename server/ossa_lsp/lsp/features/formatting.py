@@ -28,10 +28,10 @@ async def _edits(ls: OssaLanguageServer, uri: str, lines: tuple[int, int] | None
 
     await ls.settings_read()
     doc = ls.open_document(uri)
-    if doc is None or not ls.is_ossa(doc) or ls.is_config(doc):
+    if doc is None or not ls.is_ossa(doc):
         return None
     version, text, path = doc.version, doc.source, doc.path or doc.uri
-    canonical = ls.settings.format_canonical_order
+    canonical = ls.settings.format_canonical_order and not ls.is_config(doc)  # .ossa-lsp.yaml: indentation only
 
     def work() -> tuple[str | None, list[Edit]]:
         result = format_text(text, path, canonical=canonical)

@@ -184,7 +184,7 @@ def _graph(doc: dict[str, Any]) -> str:
     cycles = len(g["cycles"])
     dangling = sum(1 for n in g["nodes"] if n["kind"] == "dangling")
     return ('<section id="graph-section"><h2>Call graph</h2><p class="legend"><span class="key agent">agent</span> '
-            '<span class="key external">outside host</span> <span class="key dangling">no such agent</span> '
+            '<span class="key external">host that is no agent</span> <span class="key dangling">no such agent</span> '
             f'<span class="key cycle">call cycle</span> — <span data-key="graph.cycles" data-value="{cycles}">{cycles}'
             f'</span> cycles, <span data-key="graph.dangling" data-value="{dangling}">{dangling}</span> dangling '
             'endpoints. Lanes are namespaces (or team/app labels); callers are left of callees; click an agent '

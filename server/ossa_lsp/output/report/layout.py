@@ -19,7 +19,7 @@ GAP_X, GAP_Y = 80, 10
 LANE_GAP, LANE_HEAD, PAD = 14, 22, 16
 SWEEPS = 4
 MIN_COLUMNS = 4  # columns standalone agents may fill, however shallow the call graph is
-EXTERNAL_LANES = {"external": "outside hosts", "dangling": "no such agent (dangling)"}
+EXTERNAL_LANES = {"external": "hosts that are no agent", "dangling": "no such agent (dangling)"}
 
 
 @dataclass

@@ -8,6 +8,7 @@ shown) before any format escapes it by its own rules.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fnmatch import fnmatchcase
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from ossa_lsp.output.report.facts import budget, finite, number
 from ossa_lsp.output.report.layout import knots
 
 if TYPE_CHECKING:
-    from ossa_lsp.core.workspace.index import Agent, WorkspaceIndex
+    from ossa_lsp.core.workspace.index import Agent, Call, WorkspaceIndex
     from ossa_lsp.headless.fleet import FleetReport
 
 SEVERITIES = ("error", "warning", "info")
@@ -185,13 +186,22 @@ def _findings(reports: Sequence[FleetReport]) -> list[dict[str, Any]]:
     return sorted(groups.values(), key=lambda g: (order[g["severity"]], -g["count"], g["code"]))
 
 
-def _graph(index: WorkspaceIndex, layout: graph_data.Layout, ids: dict[int, str],
-           agents: list[dict[str, Any]], knot: dict[str, int]) -> dict[str, Any]:
+def _dangling(call: Call, services: dict[str, tuple[str, ...]]) -> bool:
+    """A call that looks internal, names no agent, and is not to a host the caller's configuration declares
+    a service (as MESH003 judges it)."""
+    ep = call.endpoint
+    if call.callee is not None or not ep.internal or ep.host == "localhost":
+        return False
+    return not any(fnmatchcase(ep.host, p) for p in services.get(call.caller.path, ()))
+
+
+def _graph(index: WorkspaceIndex, layout: graph_data.Layout, ids: dict[int, str], agents: list[dict[str, Any]],
+           knot: dict[str, int], services: dict[str, tuple[str, ...]]) -> dict[str, Any]:
     """Nodes (agents, outside hosts, and hosts that look internal but name no agent: dangling), edges
     (a call is on a cycle when both ends are in one knot of agents that call each other round), and one
     shortest cycle per knot."""
     cycles = [[ids[id(c.caller)] for c in cycle] for cycle in index.cycles()]
-    internal = {(c.endpoint.host or c.endpoint.url) for c in index.calls() if c.callee is None and c.endpoint.internal}
+    internal = {(c.endpoint.host or c.endpoint.url) for c in index.calls() if _dangling(c, services)}
     nodes = [{"id": a["id"], "kind": "agent", "label": a["name"], "group": a["group"]} for a in agents]
     kinds = {}
     for ident, host in layout.externals:
@@ -210,7 +220,7 @@ def build(reports: Sequence[FleetReport], index: WorkspaceIndex, facts: dict[tup
     ids = _ids(index, layout)
     knot = knots([(src, dst) for src, dst, _, ext in layout.edges if not ext])
     agents = _agents(reports, index, facts, ids, knot, models)
-    graph = _graph(index, layout, ids, agents, knot)
+    graph = _graph(index, layout, ids, agents, knot, {r.key: r.services for r in reports})
     return {
         "version": 1, "tool": {"name": "ossa-lsp", "version": __version__},
         "prices_as_of": models.as_of.isoformat(),
