@@ -168,8 +168,10 @@ async function goToLine(page, line) {  // Ctrl+G, `line` or `line:column`, Enter
       await page.keyboard.press('Escape');
       await page.keyboard.press('Control+J');  // the same command's key binding
     }
-    await page.waitForTimeout(300);
-    await goToLine(page, 32);  // no scrolling when the whole file fits; otherwise the hints come into view
+    await page.waitForSelector('.part.panel', { state: 'hidden', timeout: 10000 }).catch(() => {});
+    // Go to Line centres a line it has to scroll to: line 1 keeps the whole file (33 lines) in view, the
+    // code lens and the hints in one screenshot.
+    await goToLine(page, 1);
     const hints = await page.waitForFunction(() => {
       // inlay hints are injected text in the line (some builds draw them as ::before/::after content)
       const norm = (t) => (t || '').replace(/\u00a0/g, ' ');
