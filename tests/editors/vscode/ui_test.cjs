@@ -96,6 +96,7 @@ async function goToLine(page, line) {  // Ctrl+G, `line` or `line:column`, Enter
     await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15000 });
     await page.keyboard.type(FILE);
     await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 15000 });
+    const opened = Date.now();  // the first squiggle is timed from here: the manifest opens in a fresh window
     await page.keyboard.press('Enter');
     await page.waitForSelector('.editor-instance .monaco-editor .view-lines', { timeout: 30000 });
     lap('editor opened');
@@ -103,6 +104,10 @@ async function goToLine(page, line) {  // Ctrl+G, `line` or `line:column`, Enter
     // 1. Diagnostics: squiggles, then the Problems panel's rows.
     await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 90000 });
     lap('error squiggle rendered');
+    // A figure, not a check (issue 19: goal 1.5 s; extension activation + server start + analysis).
+    result.first_squiggle_ms = Date.now() - opened;
+    console.log(`FIGURE first squiggle after opening the manifest in a fresh window: ${result.first_squiggle_ms} ms` +
+      ` (mode ${process.env.MODE || 'python'}; goal <= 1500 ms, not asserted)`);
     await page.keyboard.press('Control+Shift+M');
     const rows = page.locator('.markers-panel .monaco-list-row');
     await rows.filter({ hasText: 'currency' }).first().waitFor({ timeout: 30000 });
