@@ -44,7 +44,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             _say(reports)
             return _status(reports, [], empty and not args.allow_no_manifests) or (
                 exits.FINDINGS if fixed else exits.OK)
-    run.index(files)
+    run.index(files, args.jobs)
     reports.extend(run.check_all(files, args.jobs))
     status = _finish(args, pargs, reports, empty=empty and not args.allow_no_manifests)
     return exits.USAGE if write_failed else status
