@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, TypeVar
 from ossa_lsp.core import files as user_files
 from ossa_lsp.core.analyze import analyze
 from ossa_lsp.core.config import load as config
-from ossa_lsp.core.findings import Finding
+from ossa_lsp.core.findings import Finding, Severity
 from ossa_lsp.core.rules.policy import Policy
 from ossa_lsp.core.schema.registry import CompiledSchema
 from ossa_lsp.core.text.source import Manifest, parse
 from ossa_lsp.core.text.spans import wide_lines
-from ossa_lsp.core.workspace.index import Agent, WorkspaceIndex, agents_in_text
+from ossa_lsp.core.workspace.index import Agent, Shared, WorkspaceIndex, agents_in_text
 from ossa_lsp.headless.report import FileReport, display_path, io_warning
 
 __all__ = ["CheckRun", "FileReport", "check_text", "config_reports", "display_path", "expand"]
@@ -64,7 +64,9 @@ class CheckRun:
     default_version: str | None = None
     named: frozenset[str] = frozenset()
     workspace: WorkspaceIndex | None = None
+    hints: bool = True  # keep unsuppressed hints in reports (formats that never show them: False)
     _reads: dict[str, _Read] = field(default_factory=dict, repr=False)
+    _shared: Shared = field(default_factory=Shared, repr=False)
 
     def index(self, files: Sequence[str], jobs: int = 0) -> WorkspaceIndex:
         """Every file's agents in one index (cross-file rules see the whole run); the files are read and
@@ -89,8 +91,11 @@ class CheckRun:
         policy = config.resolve(path, self.args)[0] if self.args is not None else None
         read = self._reads.pop(path, None) or self._read(path, keep=False)
         if read.text is not None:
-            return check_text(read.text, shown, self.schema, policy, self.default_version, self.workspace,
-                              read.manifest)
+            checked = check_text(read.text, shown, self.schema, policy, self.default_version, self.workspace,
+                                 read.manifest)
+            if not self.hints and checked.fail_on != Severity.HINT:
+                checked.findings = [f for f in checked.findings if f.severity != Severity.HINT or f.suppressed is not None]
+            return checked
         if read.error is not None and path in self.named:
             return FileReport(path=shown, error=read.error)
         problem = read.problem or io_warning(read.error or "cannot read")
@@ -112,13 +117,28 @@ class CheckRun:
             # collector leaves the inherited objects alone, so their pages stay shared with this process.
             gc.freeze()
             try:
-                yield from _parallel(files, workers, _Worker.check, self)
+                for report in _parallel(files, workers, _Worker.check, self):
+                    yield self._compact(report)
             finally:
                 gc.unfreeze()
                 self._reads.clear()
             return
         for f in files:
             yield self.check_file(f)
+
+    def _compact(self, report: FileReport) -> FileReport:
+        """A report from a worker holds its own copy of every string and span; the run keeps one of each
+        that many reports repeat (the same hint on every file, the same document kind and schema)."""
+        shared = self._shared
+        for f in report.findings:
+            f.code, f.source, f.message = sys.intern(f.code), sys.intern(f.source), shared.text(f.message)
+            f.pointer, f.span = shared.text(f.pointer), shared.span(f.span)
+            f.data = {sys.intern(k): shared.text(v) if isinstance(v, str) else v for k, v in f.data.items()}
+        for d in report.documents:
+            d.api_version, d.kind = _maybe(shared, d.api_version), _maybe(shared, d.kind)
+            d.schema = _maybe(shared, d.schema)
+        report.profile, report.config = _maybe(shared, report.profile), _maybe(shared, report.config)
+        return report
 
     def _read(self, path: str, keep: bool = True, parse_it: bool = False) -> _Read:
         try:
@@ -132,6 +152,10 @@ class CheckRun:
         if keep:
             self._reads[path] = read
         return read
+
+
+def _maybe(shared: Shared, text: str | None) -> str | None:
+    return None if text is None else shared.text(text)
 
 
 def _workers(jobs: int, files: int) -> int:

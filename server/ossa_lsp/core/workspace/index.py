@@ -179,7 +179,7 @@ class FileEntry:
     stamp: Any  # version (open documents) or mtime (files on disk)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Call:
     caller: Agent
     endpoint: Endpoint
@@ -197,7 +197,7 @@ class WorkspaceIndex:
         self.mesh_generation = 0  # bumps only when what cross-file rules read changes
         self._memo: dict[str, Any] = {}
         self._memo_generation = -1
-        self._shared = _Shared()
+        self._shared = Shared()
 
     def _cached(self, key: str, compute: Callable[[], Any]) -> Any:
         """Answers that depend on the whole index are computed once per generation."""
@@ -352,8 +352,12 @@ class WorkspaceIndex:
         return self._cached(f"near:{word}", build)
 
     def _names(self) -> list[str]:
-        result: list[str] = self._cached("names", lambda: sorted({a.name for a in self.agents()}))
-        return result
+        """Every agent name, sorted, kept as one string and split when asked: a forked worker that looks
+        for a suggestion reads its own copy instead of touching every agent's name string, which would
+        copy every page of the index it shares with its parent."""
+        blob: str = self._cached("names", lambda: "\x00".join(sorted({a.name for a in self.agents()
+                                                                      if "\x00" not in a.name})))
+        return blob.split("\x00") if blob else []
 
     def duplicates(self) -> dict[tuple[str, str | None], list[Agent]]:
         groups: dict[tuple[str, str | None], list[Agent]] = {}
@@ -474,7 +478,7 @@ class WorkspaceIndex:
 MAX_SHARED = 1 << 16  # distinct spans / label sets / positions remembered for sharing (bounded tables)
 
 
-class _Shared:
+class Shared:
     """One copy of what many agents hold alike: positions and spans (similar manifests put their names and
     endpoints at the same places), label sets, and short strings (namespaces, hosts, models; interned).
     Agents that come from another process arrive with copies of everything; this makes the index's
@@ -485,6 +489,16 @@ class _Shared:
         self.spans: dict[Span, Span] = {}
         self.positions: dict[Pos, Pos] = {}
         self.labels: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+        self.texts: dict[str, str] = {}
+
+    def text(self, t: str) -> str:
+        """One copy of a string that many objects repeat (messages, pointers), short or long."""
+        hit = self.texts.get(t)
+        if hit is None:
+            hit = t
+            if len(self.texts) < MAX_SHARED:
+                self.texts[t] = t
+        return hit
 
     def agent(self, a: Agent) -> Agent:
         a.name_span, a.key_span = self.span(a.name_span), self.span(a.key_span)
