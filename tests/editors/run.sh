@@ -11,8 +11,9 @@
 #
 # Installs go under ${OSSA_EDITORS_CACHE:-/tmp/ossa-editors} (npm cache, code-server, node tools, the
 # extension's node_modules), so nothing big lands in the repo. Results: build/editors/ (logs, result
-# JSON, screenshots), build/ossa-lsp-<target>-<version>.vsix, docs/images/vscode-problems.png and
-# docs/images/vscode-bundled-problems.png. OSSA_PYTHON: the Python with this repo's dev extra
+# JSON, screenshots), build/ossa-lsp-<target>-<version>.vsix, docs/images/vscode-problems.png,
+# docs/images/vscode-inlay-codelens.png and docs/images/vscode-bundled-problems.png. OSSA_PYTHON: the
+# Python with this repo's dev extra
 # (default: the repo's .venv).
 # An install that fails → a loud "SKIPPED: <why>" and that part is skipped (exit 0 for it); a test
 # that fails → exit 1. The closing line counts parts: "editors: N passed, N failed, N skipped".
@@ -184,6 +185,7 @@ t_ui() {  # ossa.server.python = the repo's venv: the user's setting wins over t
     NODE_PATH="$C/tools/node_modules" bash "$HERE/vscode/ui_test.sh" || return 1
   mkdir -p "$REPO/docs/images"
   cp "$OUT/vscode-problems.png" "$REPO/docs/images/vscode-problems.png"
+  cp "$OUT/vscode-inlay-codelens.png" "$REPO/docs/images/vscode-inlay-codelens.png"
 }
 
 # The .vsix on a clean machine: a fresh profile and HOME, an environment with nothing but

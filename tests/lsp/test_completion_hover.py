@@ -130,3 +130,16 @@ async def test_hover_while_broken(client: LanguageClient):
     text = BASE.replace("    model: gpt-4o\n", "    model: [gpt\n")
     uri = open_doc(client, "h4.ossa.yaml", text)
     assert "provider" in await hover(client, uri, 7, 6)
+
+
+async def test_each_yaml_document_completes_from_its_own_version(client: LanguageClient):
+    second = "apiVersion: ossa/v0.4.7\nkind: Agent\nmetadata:\n  name: worker\n"
+    text = BASE + "\n---\n" + second + "\n"
+    uri = open_doc(client, "c-multi.ossa.yaml", text)
+    last = text.count("\n")  # the empty line at the end of the v0.4.7 document
+    top_second = {i.label for i in await complete(client, uri, last, 0)}
+    assert {"governance", "security"} <= top_second
+    first_text = BASE.replace("kind: Agent\n", "kind: Agent\n\n", 1) + "\n---\n" + second
+    uri = open_doc(client, "c-multi2.ossa.yaml", first_text)
+    top_first = {i.label for i in await complete(client, uri, 2, 0)}
+    assert "extensions" in top_first and "governance" not in top_first

@@ -149,3 +149,35 @@ def test_core_imports_neither_pygls_nor_lsprotocol():
 def test_constants_import_nothing_of_the_package():
     graph = import_graph()
     assert graph["ossa_lsp.core.constants"] == set()
+
+
+def _functions(tree: ast.AST) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node
+
+
+def _longer_than(limit: int, prefix: str) -> list[str]:
+    long = []
+    for module, path in _modules().items():
+        if module.startswith(prefix):
+            for fn in _functions(ast.parse(path.read_text("utf-8"))):
+                size = (fn.end_lineno or fn.lineno) - fn.lineno + 1
+                if size > limit:
+                    long.append(f"{module}.{fn.name}: {size} lines")
+    return long
+
+
+def test_no_function_is_over_60_lines():
+    assert _longer_than(60, "ossa_lsp") == []
+
+
+def test_lsp_feature_handlers_stay_thin():
+    # features translate protocol ↔ core answers; anything longer belongs in core/ or lsp/publish.py
+    assert _longer_than(40, "ossa_lsp.lsp.features") == []
+
+
+def test_length_check_sees_a_long_function(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text("def f():\n" + "    x = 1\n" * 70)
+    assert [(fn.end_lineno or 0) - fn.lineno + 1 for fn in _functions(ast.parse(path.read_text()))] == [71]

@@ -23,3 +23,27 @@ export function commandsToRegister(advertised: readonly string[] | undefined, ow
 export function firstAdvertised(advertised: readonly string[] | undefined, wanted: readonly string[]): string | undefined {
   return wanted.find((c) => advertised?.includes(c));
 }
+
+/** The client-side command the server's code lenses run: (uri, position, locations) in LSP JSON. */
+export const SHOW_REFERENCES = 'ossa.showReferences';
+
+export interface LspPosition { line: number; character: number }
+export interface LspLocation { uri: string; range: { start: LspPosition; end: LspPosition } }
+export interface ReferenceArgs { uri: string; position: LspPosition; locations: LspLocation[] }
+
+const isPosition = (p: unknown): p is LspPosition => typeof p === 'object' && p !== null
+  && Number.isInteger((p as LspPosition).line) && Number.isInteger((p as LspPosition).character)
+  && (p as LspPosition).line >= 0 && (p as LspPosition).character >= 0;
+
+const isLocation = (l: unknown): l is LspLocation => typeof l === 'object' && l !== null
+  && typeof (l as LspLocation).uri === 'string' && typeof (l as LspLocation).range === 'object'
+  && (l as LspLocation).range !== null && isPosition((l as LspLocation).range.start)
+  && isPosition((l as LspLocation).range.end);
+
+/** The code lens arguments checked (they come from a server process), or undefined when malformed. */
+export function referenceArgs(uri: unknown, position: unknown, locations: unknown): ReferenceArgs | undefined {
+  if (typeof uri !== 'string' || !isPosition(position) || !Array.isArray(locations) || !locations.every(isLocation)) {
+    return undefined;
+  }
+  return { uri, position, locations };
+}

@@ -4,6 +4,7 @@
 
 import * as vscode from 'vscode';
 
+import { referenceArgs, SHOW_REFERENCES } from './commandIds';
 import { Commands, GraphResult, RULE_SCHEME, ValidateSummary } from './commands';
 import { isOssaDocument, OSSA_GLOB, specVersion } from './detect';
 import { findBundle, onPythonEnvironmentChange, ServerController, ServerState } from './server';
@@ -34,8 +35,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<OssaAp
       return vscode.window.showInformationMessage(message, ...actions);
     },
   };
-  const own = new Set<string>((context.extension.packageJSON.contributes?.commands ?? [])
-    .map((c: { command: string }) => c.command));
+  // The server offers `ossa.showReferences` too (for other clients); here the extension's own one runs.
+  const own = new Set<string>([...(context.extension.packageJSON.contributes?.commands ?? [])
+    .map((c: { command: string }) => c.command), SHOW_REFERENCES]);
   const server = new ServerController(output, notify, own, findBundle(context.extensionPath));
   controller = server;
   const commands = new Commands(server, context.extensionUri, notify.info);
@@ -87,6 +89,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<OssaAp
       commands.showRuleDocs(typeof code === 'string' ? code : undefined)),
     vscode.commands.registerCommand('ossa.showAgentGraph', () => commands.showAgentGraph()),
     vscode.commands.registerCommand('ossa.showOutput', () => output.show(true)),
+    vscode.commands.registerCommand(SHOW_REFERENCES, showReferences),
     vscode.workspace.onDidOpenTextDocument(startIfOssa),
     vscode.window.onDidChangeActiveTextEditor(updateStatus),
     vscode.workspace.onDidChangeTextDocument((e) => {
@@ -134,4 +137,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<OssaAp
 
 export function deactivate(): Thenable<void> | undefined {
   return controller?.stop();  // shutdown + exit, so no server process outlives the window
+}
+
+/** A code lens click (`ossa.showReferences`, LSP JSON arguments) → VS Code's references peek, which wants
+ * VS Code objects. */
+function showReferences(uri: unknown, position: unknown, locations: unknown): Thenable<unknown> | undefined {
+  const args = referenceArgs(uri, position, locations);
+  if (!args) {
+    return undefined;
+  }
+  const pos = (p: { line: number; character: number }) => new vscode.Position(p.line, p.character);
+  return vscode.commands.executeCommand('editor.action.showReferences', vscode.Uri.parse(args.uri), pos(args.position),
+    args.locations.map((l) => new vscode.Location(vscode.Uri.parse(l.uri), new vscode.Range(pos(l.range.start), pos(l.range.end)))));
 }

@@ -1,6 +1,6 @@
 """`ossa-lsp`: the language server (default, `serve`), the headless checker (`check`), and the
-`rules`, `graph`, `schema` and `migrate` commands — one module each in this package, the options in
-`parser.py`, the exit statuses in `exits.py`.
+`report`, `rules`, `graph`, `schema`, `migrate` and `format` commands — one module each in this package,
+the options in `parser.py`, the exit statuses in `exits.py`.
 
 Only the chosen command's module is imported, and each imports its engine lazily, so `ossa-lsp check`
 starts fast and never loads the LSP machinery (pygls, lsprotocol) or pydantic.
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from ossa_lsp.cli import exits, parser
 
-COMMANDS = ("serve", "check", "graph", "rules", "schema", "migrate")
+COMMANDS = ("serve", "check", "report", "graph", "rules", "schema", "migrate", "format")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -32,6 +32,11 @@ def build() -> argparse.ArgumentParser:
         description="Draw which agents call which, from the tool endpoints of every manifest under the paths. "
         "Endpoints that match no agent are dashed external nodes. Exit status: 0 drawn, 2 a path cannot be "
         "read, 3 no agents found."))
+    add_report(sub.add_parser(
+        "report", help="write a fleet report: one offline HTML page, a markdown summary or JSON",
+        description="Report on every agent under the paths: the call graph, budgets and fleet totals, posture "
+        "per profile and the findings (the same as `check`). Exit status: as `check` (0, 1 findings at the "
+        "fail-on level, 2 usage or I/O problem, 3 no manifests found)."))
     add_rules(sub.add_parser(
         "rules", help="list the policy rules, or show one rule's documentation",
         description="List the policy rules, or print one rule's page (`ossa-lsp rules SEC001`)."))
@@ -45,6 +50,12 @@ def build() -> argparse.ArgumentParser:
         "renamed keys change, nothing else (comments, order and quoting are kept). What still fails against "
         "the target schema is reported. Exit status: 0 all migrated cleanly, 1 findings remain, 2 usage or "
         "I/O problem (or a downgrade)."))
+    add_format(sub.add_parser(
+        "format", help="format manifests (comment-preserving, 2-space indentation)",
+        description="Format OSSA manifests in place: comments, key order, quoting, anchors and block scalars "
+        "are kept; 2-space indentation; no line is re-wrapped. Files with syntax errors are left alone. "
+        "Exit status: 0 nothing (left) to change, 1 --check or --diff found a file to reformat, 2 a path "
+        "cannot be read, a file cannot be written or is refused, 3 no manifests found."))
     return p
 
 
@@ -107,6 +118,23 @@ def add_graph(p: argparse.ArgumentParser) -> None:
                    help="exit 0 instead of 3 when the paths hold no agent (the chart is empty)")
 
 
+def add_report(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    p.add_argument("-f", "--format", choices=["html", "markdown", "json"], default="html",
+                   help="html: one self-contained page (default); markdown: a summary of at most 60 lines; json")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    p.add_argument("--schema", metavar="FILE", help="validate with this JSON Schema instead of the bundled ones")
+    p.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                   help="parallel workers when there are many files (default: number of cores, at most 4)")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                   help="skip paths matching GLOB while walking directories (repeatable)")
+    p.add_argument("--default-version", metavar="VERSION",
+                   help="OSSA version for loose apiVersions such as ossa/v0.3 (e.g. v0.3.6)")
+    p.add_argument("--allow-no-manifests", action="store_true",
+                   help="exit 0 instead of 3 when the paths hold no manifest")
+    _add_policy(p.add_argument_group("policy rules (see `ossa-lsp rules`)"))
+
+
 def add_rules(p: argparse.ArgumentParser) -> None:
     p.add_argument("rule", nargs="?", metavar="CODE|NAME", help="a rule code or name")
     p.add_argument("-f", "--format", choices=["text", "json"], default="text", help="output format")
@@ -143,3 +171,17 @@ def add_migrate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--default-version", metavar="VERSION",
                    help="OSSA version that loose apiVersions such as ossa/v0.3 stand for (e.g. v0.3.6)")
     p.add_argument("-q", "--quiet", action="store_true", help="no per-file progress lines")
+
+
+def add_format(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .); - formats stdin "
+                   "to stdout")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="write nothing; exit 1 when a file would change")
+    mode.add_argument("--diff", action="store_true", help="print the changes as a unified diff; write nothing")
+    p.add_argument("--canonical-order", action="store_true",
+                   help="also order keys: apiVersion, kind, metadata, spec, then the schema's order inside "
+                        "metadata and spec")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                   help="skip paths matching GLOB while walking directories (repeatable)")
+    p.add_argument("--stdin-filename", metavar="NAME", help="file name for stdin (a .json name formats JSON)")

@@ -7,12 +7,14 @@ findings, byte for byte.
 from __future__ import annotations
 
 import gc
+import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ossa_lsp.core.constants import MAP, SCALAR
+from ossa_lsp.core.constants import MAP, SCALAR, SEQ
 from ossa_lsp.core.findings import Finding, Severity
 from ossa_lsp.core.fixes import schema_fixes
+from ossa_lsp.core.schema.modeline import Pin
 from ossa_lsp.core.schema.registry import (
     API_VERSION_SHAPE,
     REGISTRY,
@@ -20,10 +22,10 @@ from ossa_lsp.core.schema.registry import (
     SchemaError,
     SchemaRegistry,
 )
-from ossa_lsp.core.schema.validate import show, validate_document
+from ossa_lsp.core.schema.validate import pointer, show, validate_document
 from ossa_lsp.core.scrub import scrub_findings, tree_secrets
-from ossa_lsp.core.text.source import DEFAULT_LIMITS, Document, Limits, Manifest, parse
-from ossa_lsp.core.text.spans import Span
+from ossa_lsp.core.text.source import DEFAULT_LIMITS, Document, Limits, Manifest, Node, key_text, parse
+from ossa_lsp.core.text.spans import Pos, Span
 
 
 @dataclass(slots=True)
@@ -48,6 +50,15 @@ class Analysis:
     schemas: dict[int, CompiledSchema] = field(default_factory=dict)  # document index → schema used
     secrets: list[str] = field(default_factory=list)  # values to mask in every message (core/scrub.py)
     scanned: set[int] = field(default_factory=set)  # documents whose values the policy checked for secrets
+
+    def schema_at(self, pos: Pos) -> CompiledSchema | None:
+        """The schema of the YAML document holding `pos` (each `---` document has its own apiVersion);
+        before the first document or between documents, the nearest one above, else the first."""
+        chosen = None
+        for doc in self.manifest.documents:
+            if doc.index in self.schemas and doc.span.start <= pos:
+                chosen = self.schemas[doc.index]
+        return chosen or self.schemas.get(0) or next(iter(self.schemas.values()), None)
 
     @property
     def errors(self) -> int:
@@ -107,6 +118,95 @@ def _trust_before_break(doc: Document, found: list[Finding], syntax: list[Findin
         return found
     cut = min(breaks)
     return [f for f in found if f.span.start.line < cut]
+
+
+def _set_aside_paths(doc: Document, set_aside: dict[int, str]) -> list[tuple[list[str | int], str | None, bool]]:
+    """For each line set aside after a syntax error: (path of the object it sat in, the key it wrote or
+    started to write, whether that object now reads as empty because of it)."""
+    out: list[tuple[list[str | int], str | None, bool]] = []
+    for line, text in set_aside.items():
+        if not doc.span.start.line <= line <= max(doc.span.end.line, doc.span.start.line) + 1:
+            continue
+        visual = text.expandtabs(8)
+        stripped = visual.lstrip(" -")
+        if not stripped.strip():
+            continue
+        key, colon, _rest = stripped.partition(":")
+        path, node = _parent_at(doc, line, len(visual) - len(stripped))
+        empty = node is None or (node.kind == SCALAR and node.value is None)
+        word = key.strip() if colon else stripped.split()[0]
+        out.append((path, word.strip("'\""), empty))
+    return out
+
+
+def _parent_at(doc: Document, line: int, indent: int) -> tuple[list[str | int], Node | None]:
+    """The path of the collection a line at `indent` belongs to: the deepest key (or list item) that starts
+    before the line, further left."""
+    path: list[str | int] = []
+    node = doc.root.deref() if doc.root is not None else None
+    while node is not None:
+        if node.kind == MAP:
+            before = [(k, v) for k, v in node.items if k.span.start.line < line and k.span.start.character < indent]
+            if not before:
+                break
+            k, v = before[-1]
+            path.append(key_text(k))
+        elif node.kind == SEQ:
+            items = [(i, v) for i, v in enumerate(node.items)
+                     if v.span.start.line < line and v.span.start.character < indent]
+            if not items:
+                break
+            i, v = items[-1]
+            path.append(i)
+        else:
+            break
+        node = v.deref()
+    return path, node
+
+
+def _caused_by_setting_aside(found: list[Finding], doc: Document, set_aside: dict[int, str]) -> list[Finding]:
+    """Drop findings that only exist because broken lines were set aside: a key they wrote (or were typing)
+    reported missing, the object they sat in reported empty or of the wrong shape. Findings elsewhere stay,
+    so they do not vanish while someone types."""
+    places = _set_aside_paths(doc, set_aside)
+    if not places:
+        return found
+    caused_at: set[str] = set()  # pointers whose findings the setting aside causes
+    missing: set[tuple[str, str]] = set()  # (object, key) reported missing because its line was set aside
+    for path, key, empty in places:
+        parent = pointer(path)
+        if empty:
+            caused_at.add(parent)
+        for depth in range(len(path) + 1):
+            ancestor = pointer(path[:depth])
+            if key:
+                caused_at.add(ancestor + pointer([key]))
+                missing.add((ancestor, key))
+
+    def caused(f: Finding) -> bool:
+        if f.pointer in caused_at or any(f.pointer.startswith(p + "/") for p in caused_at if p):
+            return True
+        if (f.pointer, f.data.get("missing")) in missing:
+            return True
+        return f.code in ("SCHEMA003", "SCHEMA010") and any(f.pointer == pointer(p) for p, _k, _e in places)
+
+    return [f for f in found if f.document != doc.index or f.source == "yaml" or not caused(f)]
+
+
+def _api_version_words(f: Finding, doc: Document, used: CompiledSchema, registry: SchemaRegistry) -> Finding:
+    """An `apiVersion` the schema's pattern rejects: name the versions to write instead of the pattern."""
+    if f.code != "SCHEMA005" or f.pointer != "/apiVersion":
+        return f
+    pattern = re.compile(str(f.data.get("pattern") or "(?!)"))
+    fits = [f"ossa/{v}" for v in registry.supported() if pattern.search(f"ossa/{v}")]
+    declared = doc.api_version or ""
+    near = [v for v in fits if v.startswith(declared + ".") or v.startswith(declared + "-")]
+    own = f"ossa/{used.version}" if used.version else ""
+    example = near[-1] if near else own if own in fits else fits[-1] if fits else f"ossa/{registry.newest()}"
+    said = f"`apiVersion` {show(doc.api_version)} is not a version the {used.label} schema accepts: write the " \
+           f"full version, such as {example} (`ossa-lsp schema list` shows every supported version)"
+    f.message = said
+    return f
 
 
 def select_schema(doc: Document, registry: SchemaRegistry,
@@ -171,23 +271,62 @@ def _not_a_mapping(doc: Document) -> Finding:
                            f"not {'a list' if isinstance(doc.data, list) else 'a single value'}")
 
 
+def _pin(manifest: Manifest, path: str | None, registry: SchemaRegistry, findings: list[Finding]) -> Pin | None:
+    """The file's version pin (core/schema/modeline.py) when it names a bundled schema; else a finding
+    saying it was ignored."""
+    if manifest.format != "yaml" or "#" not in manifest.text[:4096]:  # a modeline is a comment near the top
+        return None
+    from ossa_lsp.core.schema.modeline import find
+
+    pin = find(manifest.text, path, registry)
+    if pin is not None and pin.problem is not None:
+        findings.append(Finding(code="SCHEMA018", severity=Severity.WARNING, source="schema", span=pin.span,
+                                message=f"Version pin {pin.label} ignored: {pin.problem}", document=0))
+    return pin if pin is not None and pin.version is not None else None
+
+
+def _pinned(doc: Document, pin: Pin, registry: SchemaRegistry,
+            default_version: str | None) -> tuple[CompiledSchema | None, Finding | None]:
+    """The pinned version's schema, and a finding when the document's apiVersion selects another one."""
+    version = pin.version or ""
+    try:
+        used = registry.get_file(version, pin.file) if pin.file else registry.get(version, doc.kind)
+    except (SchemaError, OSError, ValueError) as err:
+        return None, _finding("SCHEMA013", f"Cannot load the pinned schema ossa/{version}: {err}", pin.span,
+                              doc.index, "")
+    api = doc.api_version
+    if api is None:
+        return used, None  # the schema reports a missing apiVersion itself
+    choice = registry.choose(api, doc.kind, default_version) if api.startswith("ossa/") else None
+    if choice is not None and choice.entry.version == version:
+        return used, None
+    root = doc.root.deref() if doc.root is not None else None
+    pair = root.get("apiVersion") if root is not None and root.kind == MAP else None
+    span = pair[1].span if pair is not None else doc.span
+    msg = f"`apiVersion` {show(api)} does not match the version pin {pin.label}; the file is checked with " \
+          f"ossa/{version}, as the pin says"
+    return used, _finding("SCHEMA019", msg, span, doc.index, "/apiVersion", Severity.WARNING, pinned=version)
+
+
 def _validate(doc: Document, manifest: Manifest, schema: CompiledSchema | None, registry: SchemaRegistry,
-              default_version: str | None) -> tuple[list[Finding], CompiledSchema | None]:
+              default_version: str | None, pin: Pin | None = None) -> tuple[list[Finding], CompiledSchema | None]:
     """Schema findings (with their fixes) for one document that is a mapping, and the schema they come
     from: `schema` when given, else the one its apiVersion selects (None when none can be used)."""
     out: list[Finding] = []
     is_json = manifest.format == "json"
     used, problem = schema, None
     if used is None:
-        used, problem = select_schema(doc, registry, default_version)
+        used, problem = _pinned(doc, pin, registry, default_version) if pin is not None else \
+            select_schema(doc, registry, default_version)
         if problem is not None:
             out.extend(schema_fixes(doc, [problem], manifest.lines, is_json, registry.supported(), None))
     if used is None:
         return out, None
     try:
         found = _trust_before_break(doc, validate_document(doc, used.validator), manifest.findings)
-        if problem is not None and problem.code == "SCHEMA016":  # it stands for the apiVersion mismatch
+        if problem is not None and problem.code in ("SCHEMA016", "SCHEMA019"):  # it stands for the mismatch
             found = [f for f in found if f.pointer != "/apiVersion"]
+        found = [_api_version_words(f, doc, used, registry) for f in found]
         if found:
             found = schema_fixes(doc, found, manifest.lines, is_json, registry.supported(), used)
         out.extend(found)
@@ -224,6 +363,7 @@ def _analyze(
     result = Analysis(path=path, manifest=manifest)
     findings = result.findings
     findings.extend(manifest.findings)
+    pin = _pin(manifest, path, registry, findings) if schema is None else None
     bad_docs = {f.document for f in manifest.findings if f.severity == Severity.ERROR}
     multi = len(manifest.documents) > 1
     for doc in manifest.documents:
@@ -233,7 +373,7 @@ def _analyze(
                                         message="The document is empty", span=doc.span, document=doc.index))
             continue
         if isinstance(doc.data, dict):
-            doc_findings, used = _validate(doc, manifest, schema, registry, default_version)
+            doc_findings, used = _validate(doc, manifest, schema, registry, default_version, pin)
         else:
             doc_findings, used = [_not_a_mapping(doc)], None
         if used is not None:
@@ -248,6 +388,9 @@ def _analyze(
                                              schema=used.label if used is not None else None, valid=valid))
     if policy is not None:
         policy.apply(result, workspace)
+    if manifest.set_aside:
+        for doc in manifest.documents:
+            findings[:] = _caused_by_setting_aside(findings, doc, manifest.set_aside)
     # Masking is a property of the output: every message is scrubbed, whatever rules ran or broke.
     if findings:
         result.secrets.extend(tree_secrets(d.root for d in manifest.documents if d.index not in result.scanned))

@@ -39,7 +39,8 @@ CODES: dict[str, CodeInfo] = {
     c.code: c
     for c in [
         _c("YAML001", "syntax-error", _E, "yaml", "The text is not valid YAML (or JSON).",
-           "The parser stopped here. Everything before this point is still checked; fix this first."),
+           "The message names the mistake and the fix, on the line to change. The lines around it are still "
+           "checked (the broken lines are set aside), so other findings stay while you type; fix this first."),
         _c("YAML002", "duplicate-key", _E, "yaml", "A mapping has the same key twice.",
            "YAML 1.2 requires unique keys; OSSA tooling rejects the file. The first occurrence is linked."),
         _c("YAML003", "alias-expansion-limit", _E, "yaml", "Anchors and aliases expand beyond the safety limit.",
@@ -60,17 +61,17 @@ CODES: dict[str, CodeInfo] = {
            "The finding sits on the key of the object that lacks the field."),
         _c("SCHEMA003", "wrong-type", _E, "schema", "The value has the wrong type.",
            "For example text where a number is expected. Quote numbers that must stay strings."),
-        _c("SCHEMA004", "value-not-allowed", _E, "schema", "The value is not one of the allowed values.",
+        _c("SCHEMA004", "value-not-allowed", _E, "schema", "The value is not among the allowed values.",
            "The message lists the allowed values and the closest match."),
         _c("SCHEMA005", "pattern-mismatch", _E, "schema", "Text does not have the required form.",
            "The message explains the form in words (for example DNS-1123 names)."),
         _c("SCHEMA006", "out-of-range", _E, "schema", "A number is outside its allowed range.", ""),
-        _c("SCHEMA007", "bad-length", _E, "schema", "Text is too short or too long.", ""),
+        _c("SCHEMA007", "bad-length", _E, "schema", "Text is shorter or longer than allowed.", ""),
         _c("SCHEMA008", "bad-size", _E, "schema", "A list or object has too few or too many entries, or repeats.", ""),
         _c("SCHEMA009", "format", _W, "schema", "A value does not look like its declared format (uri, email, date-time...).",
            "The spec's formats are annotations, so this is a warning."),
         _c("SCHEMA010", "no-matching-variant", _E, "schema", "The value matches none of the allowed shapes.",
-           "For oneOf/anyOf the message follows the closest shape."),
+           "When a value may take one of several forms, the message follows the closest one."),
         _c("SCHEMA011", "unsupported-api-version", _E, "schema", "apiVersion is missing, malformed or not supported.",
            "The message names the versions that ossa-lsp supports. Use --schema to validate with another schema."),
         _c("SCHEMA012", "schema-constraint", _E, "schema", "A value breaks another schema constraint.", ""),
@@ -90,6 +91,16 @@ CODES: dict[str, CodeInfo] = {
            "After `ossa-lsp migrate`: a mistake the target version's schema no longer checks.",
            "Reported by `migrate` only, so no finding disappears silently: the source version's schema reported "
            "it, the target's does not (from v0.4.6 `spec` is unchecked) and no vocabulary check covers it."),
+        _c("SCHEMA018", "version-pin-ignored", _W, "schema",
+           "A version pin (`# ossa-lsp: version=…` or `# yaml-language-server: $schema=…`) names no schema "
+           "ossa-lsp has, so it is ignored.",
+           "The file is checked as its `apiVersion` says. The pin names a bundled version, or one of our "
+           "schemas by URL, file name or a file written by `ossa-lsp schema show`; nothing is fetched from the "
+           "network. See docs/editor-features.md for the syntax."),
+        _c("SCHEMA019", "version-pin-conflict", _W, "schema",
+           "The file's version pin and its `apiVersion` select different OSSA versions.",
+           "The pin wins: the file is checked with the pinned version's schema (so the schema's own check "
+           "of `apiVersion` is left out). Change `apiVersion`, or the pin, so that both say the same version."),
         _c("CFG001", "config-syntax", _E, "config", "The configuration file is not valid YAML, or not a mapping.",
            _CONFIG_DOC),
         _c("CFG002", "config-unknown-key", _E, "config",

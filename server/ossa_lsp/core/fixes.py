@@ -293,45 +293,57 @@ def _fixes_for(doc: Document, f: Finding, lines: LineIndex, is_json: bool, suppo
             safe = _same_but_case_or_separators(current, hint)
             return [replace_value(node, hint, lines, f"Change `{current}` to `{hint}`", safe)]
     if f.code == "SCHEMA005" and isinstance(current, str):
-        if f.pointer == "/metadata/name":
-            new = _dns1123(current)
-            if new and new != current:
-                return [replace_value(node, new, lines, f"Rename the agent to `{new}` (DNS-1123)", False)]
-        elif f.pointer == "/metadata/version":
-            sv = _semver(current)
-            if sv and sv != current:
-                return [replace_value(node, sv, lines, f"Write the version as `{sv}`", True)]
-        elif f.pointer.endswith("/currency") and re.fullmatch(r"[A-Za-z]{3}", current.strip()):
-            up = current.strip().upper()
-            return [replace_value(node, up, lines, f"Write the currency as `{up}`", True)]
+        return _format_fixes(f.pointer, node, current, lines)
     if f.code == "SCHEMA006" and isinstance(current, (int, float)) and not isinstance(current, bool):
         lo, hi = f.data.get("minimum"), f.data.get("maximum")
         bound = lo if lo is not None and current < lo else hi if hi is not None and current > hi else None
         if isinstance(bound, (int, float)) and not isinstance(bound, bool):
             return [replace_value(node, bound, lines, f"Use the nearest allowed value, {bound}", False)]
     if f.code == "SCHEMA003":
-        expected = f.data.get("expected") or []
-        if f.pointer == "/metadata/version" and isinstance(current, (int, float)) and not isinstance(current, bool):
-            raw = lines.slice(node.span)
-            sv = _semver(raw)
-            if sv:
-                return [Fix(f"Write the version as the text `{sv}`", (TextEdit(node.span, json.dumps(sv)),),
-                            safe=True, preferred=True)]
-        if "string" in expected and current is not None and not isinstance(current, str):
-            raw = lines.slice(node.span)
-            return [Fix(f"Quote `{raw}` so it stays text", (TextEdit(node.span, json.dumps(raw)),), safe=True,
-                        preferred=True)]
-        number = _quoted_number(current, expected)
-        if number is not None:
-            return [Fix(f"Write {lines.slice(node.span)} as the number {number}", (TextEdit(node.span, number),),
-                        safe=True, preferred=True)]
-        if "boolean" in expected and isinstance(current, str) and current.lower() in ("yes", "no", "on", "off", "y", "n"):
-            b = current.lower() in ("yes", "on", "y")
-            return [replace_value(node, b, lines, f"Write `{current}` as `{'true' if b else 'false'}`", True)]
+        return _type_fixes(f, node, current, lines)
     if f.code == "SCHEMA011" and f.pointer == "/apiVersion" and supported and isinstance(current, str):
         target = f"ossa/{supported[-1]}"
         if current != target and current.startswith("ossa/"):
             return [replace_value(node, target, lines, f"Use `{target}`", False)]
+    return []
+
+
+def _format_fixes(pointer: str, node: Node, current: str, lines: LineIndex) -> list[Fix]:
+    """SCHEMA005 (a value of the wrong format) where the right spelling is unambiguous."""
+    if pointer == "/metadata/name":
+        new = _dns1123(current)
+        if new and new != current:
+            return [replace_value(node, new, lines, f"Rename the agent to `{new}` (DNS-1123)", False)]
+    elif pointer == "/metadata/version":
+        sv = _semver(current)
+        if sv and sv != current:
+            return [replace_value(node, sv, lines, f"Write the version as `{sv}`", True)]
+    elif pointer.endswith("/currency") and re.fullmatch(r"[A-Za-z]{3}", current.strip()):
+        up = current.strip().upper()
+        return [replace_value(node, up, lines, f"Write the currency as `{up}`", True)]
+    return []
+
+
+def _type_fixes(f: Finding, node: Node, current: Any, lines: LineIndex) -> list[Fix]:
+    """SCHEMA003 (a value of the wrong type) where the message already names the right one."""
+    expected = f.data.get("expected") or []
+    if f.pointer == "/metadata/version" and isinstance(current, (int, float)) and not isinstance(current, bool):
+        raw = lines.slice(node.span)
+        sv = _semver(raw)
+        if sv:
+            return [Fix(f"Write the version as the text `{sv}`", (TextEdit(node.span, json.dumps(sv)),),
+                        safe=True, preferred=True)]
+    if "string" in expected and current is not None and not isinstance(current, str):
+        raw = lines.slice(node.span)
+        return [Fix(f"Quote `{raw}` so it stays text", (TextEdit(node.span, json.dumps(raw)),), safe=True,
+                    preferred=True)]
+    number = _quoted_number(current, expected)
+    if number is not None:
+        return [Fix(f"Write {lines.slice(node.span)} as the number {number}", (TextEdit(node.span, number),),
+                    safe=True, preferred=True)]
+    if "boolean" in expected and isinstance(current, str) and current.lower() in ("yes", "no", "on", "off", "y", "n"):
+        b = current.lower() in ("yes", "on", "y")
+        return [replace_value(node, b, lines, f"Write `{current}` as `{'true' if b else 'false'}`", True)]
     return []
 
 

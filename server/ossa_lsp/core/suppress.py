@@ -142,8 +142,8 @@ def parse(manifest: Manifest) -> list[Suppression]:
             continue
         col = _comment_start(line)
         m = _DIRECTIVE.match(line, col) if col >= 0 else None
-        if m is None:
-            continue
+        if m is None or (m.group("kind") == "version" and m.group("rest").lstrip().startswith("=")):
+            continue  # not a suppression (`version=` is the version pin: core/schema/modeline.py)
         doc = _doc_for(manifest, n)
         if doc is not None:
             if doc.index not in scalars:

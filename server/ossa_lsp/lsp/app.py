@@ -12,15 +12,21 @@ from ossa_lsp.lsp.features import (
     commands,
     completion,
     diagnostics,
+    formatting,
     hover,
+    inlay,
+    lens,
     lifecycle,
+    pull,
+    rename,
     structure,
     workspace,
 )
 from ossa_lsp.lsp.server import OssaLanguageServer
 from ossa_lsp.output.escape import EscapingFormatter
 
-FEATURES = (lifecycle, diagnostics, completion, hover, structure, code_actions, commands, workspace)
+FEATURES = (lifecycle, diagnostics, completion, hover, structure, code_actions, commands, workspace, formatting,
+            rename, inlay, lens, pull)
 CANCEL_UNKNOWN = "Cancel notification for unknown message id"  # pygls' words (protocol/json_rpc.py)
 
 

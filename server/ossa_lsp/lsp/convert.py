@@ -66,3 +66,9 @@ def diagnostic(doc: TextDocument, f: Finding, lines: Sequence[str]) -> types.Dia
         related_information=related or None,
         data={"pointer": f.pointer, "document": f.document, **({"fixes": len(f.fixes)} if f.fixes else {})},
     )
+
+
+def range_in(lines: Sequence[str], span: Span, encoding: str) -> types.Range:
+    """A span of a text that is not an open document (a file on disk), in the session's encoding."""
+    return types.Range(start=_client(encoding, lines, span.start.line, span.start.character),
+                       end=_client(encoding, lines, span.end.line, span.end.character))

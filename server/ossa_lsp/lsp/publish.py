@@ -33,7 +33,7 @@ def push(ls: OssaLanguageServer, uri: str, version: int | None = None, always: b
     """Send what the store holds for `uri` to the client's pushed diagnostics: when there is something,
     when something shown there must be cleared, or `always`."""
     store = ls.diagnostics
-    items = store.to_push(uri, ls.pull)
+    items = [] if ls.workspace_pull else store.to_push(uri, ls.pull)  # that client pulls closed files too
     if not (always or items or uri in store.pushed):
         return
     if items:
@@ -81,9 +81,25 @@ def schedule(ls: OssaLanguageServer, uri: str, delay_ms: int) -> None:
     ls.pending[uri] = task
 
 
+def refresh_views(ls: OssaLanguageServer, inlay_hints: bool = False) -> None:
+    """Ask the client to re-request code lenses (they count other files' calls) and, after a settings or
+    config change, inlay hints (which kinds are on, the model table), when it supports the refresh."""
+    caps = ls.client_capabilities.workspace if ls.client_capabilities else None
+    lens = caps.code_lens if caps else None
+    hints = caps.inlay_hint if caps else None
+    try:
+        if lens is not None and lens.refresh_support:
+            ls.workspace_code_lens_refresh(None)
+        if inlay_hints and hints is not None and hints.refresh_support:
+            ls.workspace_inlay_hint_refresh(None)
+    except Exception as err:  # refresh is optional for clients
+        log.debug("view refresh not sent: %s", err)
+
+
 async def reanalyse_all(ls: OssaLanguageServer) -> None:
     """Settings or a config file changed: every open document may have other findings now."""
     ls.cache.clear()
+    refresh_views(ls, inlay_hints=True)
     if ls.pull:
         with contextlib.suppress(Exception):  # refresh is optional for clients
             ls.workspace_diagnostic_refresh(None)
@@ -92,6 +108,8 @@ async def reanalyse_all(ls: OssaLanguageServer) -> None:
         doc = ls.open_document(uri)
         if doc is not None:
             await publish(ls, doc)
+    if ls.closed_changed is not None:
+        ls.closed_changed()  # closed manifests: pushed again where they changed
 
 
 async def refresher(ls: OssaLanguageServer) -> None:
@@ -111,12 +129,15 @@ async def refresher(ls: OssaLanguageServer) -> None:
 async def _refresh_once(ls: OssaLanguageServer, changed_uri: str | None) -> None:
     from ossa_lsp.core.workspace.recheck import cross_file_view
 
+    refresh_views(ls)
     if ls.pull:
         try:
             ls.workspace_diagnostic_refresh(None)
         except Exception as err:
             log.debug("diagnostic refresh not sent: %s", err)
         return
+    if ls.closed_changed is not None:
+        ls.closed_changed()  # closed manifests' cross-file findings may have changed too
     for uri in list(ls.workspace.text_documents):
         doc = ls.open_document(uri)
         if uri == changed_uri or doc is None or not ls.is_ossa(doc) or ls.is_config(doc):

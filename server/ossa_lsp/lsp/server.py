@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
@@ -120,6 +120,11 @@ class OssaLanguageServer(LanguageServer):
         self.pending: dict[str, asyncio.Task[None]] = {}  # debounced publishes
         self.diagnostics = DiagnosticsStore()
         self.validating = asyncio.Lock()  # one "validate workspace" at a time (publishes never interleave)
+        # closed manifests (features/pull.py): pulled once the client asks for the workspace, else pushed
+        self.workspace_pull = False
+        self.closed_files: Any = None
+        self.closed_push_task: asyncio.Task[None] | None = None
+        self.closed_changed: Callable[[], None] | None = None  # the workspace's files or agents changed
         self._hover_answers: AnswerCache | None = None
         # the workspace index and the cross-file refresh it triggers
         self._index: WorkspaceIndex | None = None

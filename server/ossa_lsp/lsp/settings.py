@@ -36,6 +36,22 @@ class Settings(BaseModel):
         None, description="Policy profile; overrides the one in .ossa-lsp.yaml.")
     select: list[str] = Field(default_factory=list, description="Policy rules to enable (codes, prefixes or names).")
     ignore: list[str] = Field(default_factory=list, description="Policy rules to disable (codes, prefixes or names).")
+    workspace_diagnostics: bool = Field(
+        True, description="Report problems in manifests that are not open (the Problems panel), within the "
+        "workspace's file limits: pulled by clients that ask for workspace diagnostics, pushed to the others.")
+    format_canonical_order: bool = Field(
+        False, description="Formatting also orders keys: apiVersion, kind, metadata, spec, then the schema's order "
+        "inside metadata and spec (comments travel with their keys).")
+    inlay_hints_cost: bool = Field(
+        True, description="Inlay hint after maxTokensPerDay / maxTokensPerRequest: what the budget costs at the "
+        "model's input list price (from the dated model table, or the models-file of .ossa-lsp.yaml).")
+    inlay_hints_cpu: bool = Field(True, description="Inlay hint after a CPU quantity: 500m → 0.5 core.")
+    inlay_hints_memory: bool = Field(True, description="Inlay hint after a memory quantity: 512Mi → ≈ 537 MB.")
+    inlay_hints_durations: bool = Field(
+        True, description="Inlay hint after a duration whose key or text names its unit: timeout_ms: 30000 → "
+        "= 30 s, timeoutSeconds: 300 → = 5 min.")
+    code_lens: bool = Field(True, description="Code lenses: who calls each agent and whom it calls, and the agent "
+                            "each tool calls.")
     log_level: Literal["error", "warning", "info", "debug"] = Field("info", description="Server log level.")
 
 

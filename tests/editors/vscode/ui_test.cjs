@@ -2,7 +2,8 @@
 // packaged OSSA extension installed, and read what a person would see:
 //   diagnostics in the Problems panel (our messages, codes and positions), which server process
 //   answers, the squiggle's hover with its quick fix, the status bar item, hover on a key, completion
-//   after `provider: `, applying a quick fix, and the notification when the server is not installed.
+//   after `provider: `, applying a quick fix, a code lens and inlay hints, and the notification when the
+//   server is not installed.
 //   Screenshots go to $OUT.
 // MODE=bundled (a clean machine, no ossa.server.python): the server must be the one bundled in the
 // .vsix; stops after the Problems panel, status bar and hover. Otherwise ossa.server.python is
@@ -144,6 +145,52 @@ async function goToLine(page, line) {  // Ctrl+G, `line` or `line:column`, Enter
     const png = path.join(OUT, SCREENSHOT);
     await page.screenshot({ path: png });
     lap('screenshot ' + png);
+
+    // 3b. Code lens above metadata.name (agents/escalation.ossa.yaml calls this agent) and inlay hints
+    // after `cpu: 500m` / `memory: 512Mi` (the last lines). The panel is hidden so every line is in view.
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('Escape');
+    const lensText = clean(await visibleText(page, '.monaco-editor .codelens-decoration', 'called by 1 agent', 30000));
+    check('code lens above metadata.name: who calls this agent', lensText.includes('called by 1 agent · calls 0'), lensText);
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10000 });
+    await page.keyboard.type('View: Toggle Panel Visibility');
+    try {
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Toggle Panel Visibility' }).first()
+        .waitFor({ timeout: 10000 });
+      await page.keyboard.press('Enter');
+    } catch {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+J');  // the same command's key binding
+    }
+    await page.waitForTimeout(300);
+    await goToLine(page, 32);  // no scrolling when the whole file fits; otherwise the hints come into view
+    const hints = await page.waitForFunction(() => {
+      // inlay hints are injected text in the line (some builds draw them as ::before/::after content)
+      const norm = (t) => (t || '').replace(/\u00a0/g, ' ');
+      const seen = [];
+      for (const line of document.querySelectorAll('.monaco-editor .view-lines .view-line')) {
+        let text = norm(line.textContent);
+        for (const el of line.querySelectorAll('span')) {
+          for (const pseudo of ['::before', '::after']) {
+            const c = getComputedStyle(el, pseudo).content;
+            if (c && c !== 'none' && c !== 'normal') text += ' ' + norm(c);
+          }
+        }
+        if (/cpu: 500m/.test(text) && text.includes('0.5 core')) seen.push('0.5 core');
+        if (/memory: 512Mi/.test(text) && text.includes('≈ 537 MB')) seen.push('≈ 537 MB');
+      }
+      return seen.length === 2 ? seen : null;
+    }, null, { timeout: 30000 }).then((h) => h.jsonValue());
+    check('inlay hints after cpu and memory', hints.length === 2, hints);
+    await page.waitForTimeout(300);
+    if (MODE !== 'bundled') {
+      await page.screenshot({ path: path.join(OUT, 'vscode-inlay-codelens.png') });
+      lap('screenshot vscode-inlay-codelens.png');
+    }
+    await page.keyboard.press('Control+Shift+M');  // the Problems panel again, for the steps below
+    await rows.first().waitFor({ timeout: 10000 });
+    await goToLine(page, 1);  // back to the top, where the steps below expect the view
 
     if (MODE !== 'bundled') {  // the rest needs neither a clean machine nor the bundle
       // 4. Hover over a key: the schema's documentation.

@@ -18,6 +18,7 @@ from ossa_lsp.core.scrub import mask_secrets
 from ossa_lsp.core.text.cursor import KEY, VALUE, cursor_context
 from ossa_lsp.core.text.source import Document, Node
 from ossa_lsp.core.text.spans import LineIndex, Pos, Span
+from ossa_lsp.core.words import plural
 
 if TYPE_CHECKING:
     from ossa_lsp.core.analyze import Analysis
@@ -78,8 +79,8 @@ def describe(nav: SchemaNav, schemas: list[dict[str, Any]], name: str, current: 
         facts_lines.append("Range: " + " and ".join(rng))
     if f.min_length is not None or f.max_length is not None:
         lo = f.min_length or 0
-        facts_lines.append(f"Length: {lo}–{f.max_length} characters" if f.max_length is not None else
-                           f"Length: at least {lo} characters")
+        facts_lines.append(f"Length: {lo}–{plural(f.max_length, 'character')}" if f.max_length is not None else
+                           f"Length: at least {plural(lo, 'character')}")
     if f.pattern_words:
         facts_lines.append(f"Form: {f.pattern_words}")
     if f.format:
@@ -188,6 +189,9 @@ def hover_in(analysis: Analysis, fallback: CompiledSchema, text: str, pos: Pos, 
     if parsed is not None and parsed.api_version and schema.version is not None and \
             manifest.lines.line(pos.line).lstrip().startswith(("apiVersion", '"apiVersion"')):
         choice = REGISTRY.choose(parsed.api_version, parsed.kind, default_version)
+        if schema.version != (choice.entry.version if choice is not None else None):  # the file's version pin
+            choice = None
+            label = f"{schema.label}, chosen by the version pin in the file's first lines (it wins over apiVersion)"
         if choice is not None:
             label = f"`{choice.file}`, chosen for `{parsed.api_version}` by the rule: {choice.rule}"
             stand_in = "" if choice.own else choice.explain()

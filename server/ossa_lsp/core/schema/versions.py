@@ -138,10 +138,7 @@ def choose(catalog: list[VersionEntry], api_version: str, kind: str | None,
     if m is None:
         build = _BUILD.match(api_version)
         if build is not None:
-            base = choose(catalog, build.group(1), kind, default)
-            if base is not None and base.rule in (EXACT, KIND):
-                return Choice(base.entry, base.file, BUILD, api_version, kind)
-            return None if base is None else Choice(base.entry, base.file, base.rule, api_version, kind)
+            return _with_build(choose(catalog, build.group(1), kind, default), api_version, kind)
         return pick(by_version.get(wanted), EXACT)
     major, minor, patch, pre = m.groups()
     asked = _parts(wanted)
@@ -153,17 +150,9 @@ def choose(catalog: list[VersionEntry], api_version: str, kind: str | None,
 
     # rule 2: kind files (checked first so `ossa/v0.4.7` Validator gets a Validator schema, not the main one)
     if kind:
-        own = by_version.get(wanted)
-        if own is not None and kind in own.kind_files:
-            return Choice(own, own.kind_files[kind], EXACT, api_version, kind)
-        holders = [e for e in catalog if kind in e.kind_files]
-        in_line = [e for e in holders if same_line(e) and len(_parts(e.version)) == 3]
-        prefixed = [e for e in holders if asked[: len(_parts(e.version))] == _parts(e.version)]
-        if in_line:
-            e = max(in_line, key=lambda e: _parts(e.version))
-            return Choice(e, e.kind_files[kind], KIND, api_version, kind)
-        if prefixed:
-            return Choice(prefixed[-1], prefixed[-1].kind_files[kind], KIND, api_version, kind)
+        by_kind = _kind_file(catalog, by_version.get(wanted), asked, api_version, kind)
+        if by_kind is not None:
+            return by_kind
 
     exact = by_version.get(wanted)
     pinned = by_version.get(default or "")
@@ -191,9 +180,38 @@ def choose(catalog: list[VersionEntry], api_version: str, kind: str | None,
         alias = by_version.get("v0.2.2")
         if alias is not None and alias.takes(api_version):
             return pick(alias, V1_ALIAS)
-    mains = [e for e in catalog if e.file and len(_parts(e.version)) == 3]
-    if mains and asked > _parts(max(mains, key=lambda e: _parts(e.version)).version):
-        eligible = [e for e in mains if _file_for(e, kind) and (not kind or not e.kinds or kind in e.kinds)]
-        newest = max(eligible or mains, key=lambda e: _parts(e.version))
-        return pick(newest, NEWER)
+    return pick(_newest_below(catalog, asked, kind), NEWER)
+
+
+def _with_build(base: Choice | None, api_version: str, kind: str | None) -> Choice | None:
+    """`ossa/v0.4.6.1`: the choice for v0.4.6, told apart as BUILD when v0.4.6 had a schema of its own."""
+    if base is None:
+        return None
+    return Choice(base.entry, base.file, BUILD if base.rule in (EXACT, KIND) else base.rule, api_version, kind)
+
+
+def _kind_file(catalog: list[VersionEntry], own: VersionEntry | None, asked: tuple[int, ...],
+               api_version: str, kind: str) -> Choice | None:
+    """The schema a non-Agent kind has of its own: the version's, else its minor line's newest, else the
+    nearest version whose number `asked` starts with."""
+    if own is not None and kind in own.kind_files:
+        return Choice(own, own.kind_files[kind], EXACT, api_version, kind)
+    holders = [e for e in catalog if kind in e.kind_files]
+    in_line = [e for e in holders if len(asked) >= 2 and _parts(e.version)[:2] == asked[:2]
+               and len(_parts(e.version)) == 3]
+    if in_line:
+        e = max(in_line, key=lambda e: _parts(e.version))
+        return Choice(e, e.kind_files[kind], KIND, api_version, kind)
+    prefixed = [e for e in holders if asked[: len(_parts(e.version))] == _parts(e.version)]
+    if prefixed:
+        return Choice(prefixed[-1], prefixed[-1].kind_files[kind], KIND, api_version, kind)
     return None
+
+
+def _newest_below(catalog: list[VersionEntry], asked: tuple[int, ...], kind: str | None) -> VersionEntry | None:
+    """The newest bundled release, when `asked` is newer than all of them (preferring one that has `kind`)."""
+    mains = [e for e in catalog if e.file and len(_parts(e.version)) == 3]
+    if not mains or asked <= _parts(max(mains, key=lambda e: _parts(e.version)).version):
+        return None
+    eligible = [e for e in mains if _file_for(e, kind) and (not kind or not e.kinds or kind in e.kinds)]
+    return max(eligible or mains, key=lambda e: _parts(e.version))

@@ -31,7 +31,8 @@ def on_completion(ls: OssaLanguageServer, params: types.CompletionParams) -> typ
     if doc is None or not ls.is_ossa(doc):
         return None
     entry = ls.analysis_now(doc)
-    schema = entry.schema if entry is not None else None
+    pos = from_position(doc, params.position, ls.lines(doc))
+    schema = entry.analysis.schema_at(pos) if entry is not None else None
     if schema is None:
         try:
             # no usable apiVersion yet: offer the pinned default or the newest version
@@ -39,7 +40,6 @@ def on_completion(ls: OssaLanguageServer, params: types.CompletionParams) -> typ
         except Exception:
             return None
     is_json = (doc.path or doc.uri).lower().endswith(".json")
-    pos = from_position(doc, params.position, ls.lines(doc))
     items = complete.complete(doc.source, pos, schema, is_json=is_json, snippets=ls.snippets,
                               versions=REGISTRY.supported())
     lines = ls.lines(doc)

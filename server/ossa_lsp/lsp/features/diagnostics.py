@@ -8,7 +8,9 @@ from ossa_lsp.lsp import indexing
 from ossa_lsp.lsp.publish import ANALYSIS, WORKSPACE, diagnostics_for, push, reanalyse_all, schedule
 from ossa_lsp.lsp.server import OssaLanguageServer
 
-PULL_OPTIONS = types.DiagnosticOptions(identifier="ossa", inter_file_dependencies=False, workspace_diagnostics=False)
+# inter-file: cross-file (MESH) findings of one manifest change when another does; workspace diagnostics are
+# announced by pygls when features/pull.py registers `workspace/diagnostic`.
+PULL_OPTIONS = types.DiagnosticOptions(identifier="ossa", inter_file_dependencies=True, workspace_diagnostics=False)
 
 
 def did_open(ls: OssaLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -37,6 +39,8 @@ def did_close(ls: OssaLanguageServer, params: types.DidCloseTextDocumentParams) 
     ls.diagnostics.drop(ANALYSIS, uri)
     push(ls, uri)  # clears what the client was pushed for it
     indexing.closed(ls, uri)
+    if ls.closed_changed is not None:
+        ls.closed_changed()  # the file on disk counts again: reported with the closed manifests
 
 
 async def pull(ls: OssaLanguageServer, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:

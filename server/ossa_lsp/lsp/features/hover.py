@@ -26,7 +26,7 @@ def answer(ls: OssaLanguageServer, uri: str, line: int, character: int) -> tuple
     position = types.Position(line, character)
     pos = from_position(doc, position, ls.lines(doc))
     path = doc.path or doc.uri
-    found = hover_in(entry.analysis, entry.schema, doc.source, pos, is_json=path.lower().endswith(".json"),
+    found = hover_in(entry.analysis, entry.analysis.schema_at(pos) or entry.schema, doc.source, pos, is_json=path.lower().endswith(".json"),
                      default_version=ls.settings.default_version, cache=ls.hover_answers)
     if found is None:
         return None

@@ -33,6 +33,7 @@ def on_initialize(ls: OssaLanguageServer, params: types.InitializeParams) -> Non
     ls.main_loop = loop
     # Started now, so requests that arrive before `initialized` is handled can wait for them.
     ls.index_task = loop.create_task(indexing.build_index(ls))
+    ls.index_task.add_done_callback(lambda _task: ls.closed_changed() if ls.closed_changed is not None else None)
     if ls.refresh_task is None:
         ls.refresh_task = loop.create_task(refresher(ls))
 

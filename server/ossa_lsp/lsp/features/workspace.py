@@ -46,8 +46,11 @@ async def _ours(ls: OssaLanguageServer, uri: str) -> TextDocument | None:
 
 
 async def watched(ls: OssaLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
+    from ossa_lsp.lsp.features import pull
+
     if await indexing.files_changed(ls, params.changes):
         await reanalyse_all(ls)
+    pull.files_changed(ls, params.changes)
 
 
 async def definition(ls: OssaLanguageServer, params: types.DefinitionParams) -> list[types.Location] | None:

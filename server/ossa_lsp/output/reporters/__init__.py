@@ -7,7 +7,7 @@ from typing import Any
 
 from ossa_lsp.core.findings import Finding, Severity
 from ossa_lsp.core.text.spans import utf16_span
-from ossa_lsp.headless.check import FileReport
+from ossa_lsp.headless.report import FileReport
 
 Renderer = Callable[[Sequence[FileReport], dict[str, Any]], str]
 

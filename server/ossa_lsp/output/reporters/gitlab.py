@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ossa_lsp.core.findings import Finding, Severity
-from ossa_lsp.headless.check import FileReport
+from ossa_lsp.headless.report import FileReport
 from ossa_lsp.output.escape import dumps, message
 from ossa_lsp.output.reporters import visible
 

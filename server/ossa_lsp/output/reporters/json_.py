@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ossa_lsp import __version__
-from ossa_lsp.headless.check import FileReport
+from ossa_lsp.headless.report import FileReport
 from ossa_lsp.output.escape import dumps, message
 from ossa_lsp.output.reporters import lsp_range, summary
 

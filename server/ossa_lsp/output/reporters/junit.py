@@ -10,7 +10,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from ossa_lsp.core.findings import Finding, Severity
-from ossa_lsp.headless.check import FileReport
+from ossa_lsp.headless.report import FileReport
 from ossa_lsp.output.escape import message
 from ossa_lsp.output.escape import text as esc
 

@@ -9,7 +9,7 @@ from typing import Any
 from ossa_lsp import __version__
 from ossa_lsp.core.codes import CODES, doc_url
 from ossa_lsp.core.findings import Severity
-from ossa_lsp.headless.check import FileReport
+from ossa_lsp.headless.report import FileReport
 from ossa_lsp.output.escape import dumps, message, uri
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note", Severity.HINT: "note"}

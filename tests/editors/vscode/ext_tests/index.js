@@ -66,6 +66,26 @@ exports.run = async function run() {
     await until('status bar', () => api.statusText().includes('v0.2.2'));
     check('status bar shows the spec version', api.statusText() === '$(check) OSSA v0.2.2', api.statusText());
 
+    // Code lens and inlay hints, through VS Code's own provider commands (what the editor renders).
+    // agents/escalation.ossa.yaml calls this agent; cpu and memory are on the last lines.
+    const lenses = await until('code lens "called by 1 agent"', async () => {
+      const all = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri);
+      return (all || []).find((l) => l.command && l.command.title === 'called by 1 agent · calls 0') && all;
+    });
+    const lens = lenses.find((l) => l.command && l.command.title.startsWith('called by'));
+    check('code lens above metadata.name: who calls this agent', lens.range.start.line === 7
+      && lens.command.command === 'ossa.showReferences' && lens.command.arguments[2].length === 1
+      && lens.command.arguments[2][0].uri.endsWith('agents/escalation.ossa.yaml'), lens.command);
+    await vscode.commands.executeCommand(lens.command.command, ...lens.command.arguments);  // the click
+    check('code lens click runs (the references peek)', true);
+    await vscode.commands.executeCommand('closeReferenceSearch').then(undefined, () => undefined);
+    const hints = await vscode.commands.executeCommand('vscode.executeInlayHintProvider', uri,
+      new vscode.Range(0, 0, doc.lineCount, 0));
+    const hintText = (h) => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join(''));
+    const shown = hints.map((h) => `${h.position.line}:${hintText(h)}`);
+    check('inlay hints after cpu and memory', shown.includes(`${doc.lineCount - 3}:0.5 core`)
+      && shown.includes(`${doc.lineCount - 2}:≈ 537 MB`), shown);
+
     // Hover on the `provider` key.
     const hovers = await vscode.commands.executeCommand('vscode.executeHoverProvider', uri, new vscode.Position(19, 6));
     const hover = hoverText(hovers);
