@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from ossa_lsp.core import files as user_files
 from ossa_lsp.core.analyze import analyze
@@ -65,6 +65,7 @@ class CheckRun:
     named: frozenset[str] = frozenset()
     workspace: WorkspaceIndex | None = None
     hints: bool = True  # keep unsuppressed hints in reports (formats that never show them: False)
+    keep_trees: ClassVar[bool] = False  # a run that reads the trees itself after indexing keeps them all
     _reads: dict[str, _Read] = field(default_factory=dict, repr=False)
     _shared: Shared = field(default_factory=Shared, repr=False)
 
@@ -72,7 +73,7 @@ class CheckRun:
         """Every file's agents in one index (cross-file rules see the whole run); the files are read and
         parsed once for it, in parallel when there are many, and only their agents are kept."""
         index = WorkspaceIndex()
-        keep = len(files) <= KEEP_TREES
+        keep = self.keep_trees or len(files) <= KEEP_TREES
         if keep or _workers(jobs, len(files)) <= 1:
             for path in files:
                 read = self._read(path, keep=keep, parse_it=True)
