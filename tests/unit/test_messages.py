@@ -577,3 +577,23 @@ def test_configuration_messages_read_as_sentences(tmp_path):
     assert bad == []
     assert "`extends` must be one of: baseline, enterprise, strict; got 'strictt'" in messages
     assert "`select[1]` must be text; got true" in messages
+
+
+@pytest.mark.parametrize(("written", "fix"), [
+    ("v0.2.2", "write it as `ossa/v0.2.2`"), ("0.2.2", "write it as `ossa/v0.2.2`"),
+    ("ossa/0.2.2", "write it as `ossa/v0.2.2`"), ("apps/v1", f"such as `ossa/{REGISTRY.newest()}`"),
+])
+def test_an_api_version_in_the_wrong_form_names_the_one_to_write(written, fix):
+    [f] = [f for f in _only(AGENT.replace("ossa/v0.2.2", written)) if f.code == "SCHEMA011"]
+    assert fix in f.message and problems(f.message) == []
+
+
+def test_editor_setting_messages_read_as_sentences():
+    from ossa_lsp.lsp.settings import parse_settings
+
+    _settings, said = parse_settings({"debounceMs": "abc", "profile": "strictt", "enable": "maybe", "logLevel": 3})
+    assert "Setting `ossa.profile` must be one of: baseline, enterprise, strict; got 'strictt'; using the default" \
+        in said
+    _settings, whole = parse_settings([1])
+    for message in [*said, *whole]:
+        assert problems(message) == [], message

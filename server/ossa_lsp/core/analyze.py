@@ -209,6 +209,14 @@ def _api_version_words(f: Finding, doc: Document, used: CompiledSchema, registry
     return f
 
 
+def _version_fix(value: str, registry: SchemaRegistry) -> str:
+    """How to write an apiVersion that is not in the `ossa/vX.Y.Z` form: the likely intended one if clear."""
+    bare = value.removeprefix("ossa/").strip()
+    if re.fullmatch(r"v?[0-9]+(\.[0-9]+)*", bare):
+        return f"write it as `ossa/{'' if bare.startswith('v') else 'v'}{bare}`"
+    return f"OSSA manifests use `ossa/v` and a version number, such as `ossa/{registry.newest()}`"
+
+
 def select_schema(doc: Document, registry: SchemaRegistry,
                   default_version: str | None = None) -> tuple[CompiledSchema | None, Finding | None]:
     """The bundled schema for this document's apiVersion, or one finding on `/apiVersion` saying why not."""
@@ -227,12 +235,13 @@ def select_schema(doc: Document, registry: SchemaRegistry,
         msg = f"`apiVersion` must be text such as `ossa/{registry.supported()[-1]}`; got {show(value)}"
         return None, _finding("SCHEMA011", msg, span, doc.index, "/apiVersion", supported=registry.supported())
     if not value.startswith("ossa/"):
-        msg = f"`apiVersion` {show(value)} is not an OSSA version (OSSA manifests use `ossa/vX.Y.Z`; " \
-              f"supported: {supported})"
+        msg = f"`apiVersion` {show(value)} is not an OSSA version: {_version_fix(value, registry)} " \
+              f"(supported: {supported})"
         return None, _finding("SCHEMA011", msg, span, doc.index, "/apiVersion", supported=registry.supported())
     choice = registry.choose(value, doc.kind, default_version)
     if choice is None:
-        shape = "is not a valid OSSA version" if not API_VERSION_SHAPE.match(value) else "is not supported"
+        shape = f"is not written like an OSSA version: {_version_fix(value, registry)}" \
+            if not API_VERSION_SHAPE.match(value) else "is not a version this ossa-lsp bundles"
         msg = f"`apiVersion` {show(value)} {shape}; supported: {supported}. " \
               "To validate against another schema, use --schema FILE (or the `schemas` setting)"
         return None, _finding("SCHEMA011", msg, span, doc.index, "/apiVersion", supported=registry.supported())

@@ -141,7 +141,7 @@ def _describe(err: dict[str, Any], prefix: tuple[str | int, ...]) -> tuple[str, 
     got = err.get("input")
     shown = f"; got {show(got)}" if isinstance(got, (str, int, float, bool)) or got is None else \
         f"; got {show(got)}" if isinstance(got, (list, dict)) else ""
-    return "CFG003", f"`{where}` must be {_expected(err)}{shown}", "value"
+    return "CFG003", f"`{where}` must be {expected_words(err)}{shown}", "value"
 
 
 # pydantic's error types in words: what the setting must be
@@ -153,7 +153,8 @@ _EXPECTED = {"string_type": "text", "int_type": "a whole number", "int_parsing":
              "date_from_datetime_parsing": "a date such as 2025-10-15"}
 
 
-def _expected(err: dict[str, Any]) -> str:
+def expected_words(err: dict[str, Any]) -> str:
+    """What a setting must be, in words, from one pydantic error (config file and editor settings)."""
     kind = str(err.get("type", ""))
     if kind in _EXPECTED:
         return _EXPECTED[kind]
