@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import shutil
 import subprocess
@@ -58,13 +59,13 @@ GOALS = [
     ("hover", "hover `temperature`", "workload", "hover_ms", 1.0),
     ("memory", "RSS after workload (MiB)", "after_workload", "rss_mib", 0.5),
     ("initialize CPU", "server CPU by initialize result (s)", "startup", "cpu_at_init_s", 1.0),
+    ("first squiggle", "spawn -> first diags (ms)", "startup", "spawn_to_diag_ms", 0.5),
+    ("first squiggle", "cold didOpen(invalid) -> diags (ms)", "startup", "cold_open_to_diag_ms", 0.5),
 ]
 # shown for context, no goal
 INFO = [
     ("spawn -> initialize result (ms)", "startup", "initialize_ms"),
     ("RSS after initialize (MiB)", "startup", "rss_after_init_mib"),
-    ("cold didOpen(invalid) -> diags (ms)", "startup", "cold_open_to_diag_ms"),
-    ("spawn -> first diags (ms)", "startup", "spawn_to_diag_ms"),
     ("shutdown+exit (ms)", "startup", "shutdown_ms"),
     ("peak RSS, workload proc (MiB)", "after_workload", "hwm_mib"),
     ("server CPU, workload proc (s)", "after_workload", "cpu_s"),
@@ -262,6 +263,9 @@ def main() -> int:
             if sys.version_info < (3, 11):
                 raise SystemExit("bench: lspbench needs Python >= 3.11; run this script with one")
             ossa = ossa_lsp_command(args.ossa_lsp, cache_dir(args.cache_dir))
+            # ossa-lsp's own start-up cache (lsp/runtime/diskcache.py) lives in this run's temp dir: the first
+            # start of this build (lspbench's unrecorded --warmup rep) fills it, as a user's first start does
+            os.environ["OSSA_LSP_CACHE_DIR"] = str(tmpdir / "ossa-lsp-cache")
             yls, yls_desc = yls_command(args)
             cmd = [sys.executable, str(lspbench),
                    "--server", shlex.join(yls), "--label", "yls",
@@ -300,6 +304,8 @@ def main() -> int:
         print(goals)
         print("cells: median (min-max) over the reps; RSS/CPU after workload are single end-of-run readings.")
         print("note: yaml-language-server waits a hard-coded 200 ms (validationDelayMs) before every validation.")
+        print("note: ossa-lsp answers `initialize` from its start-up cache, filled by the first start of a build "
+              "(the unrecorded warm-up rep); see lsp/runtime/boot.py.")
         for s in data["servers"]:
             for e in s.get("errors", [])[:8]:
                 print(f"[{s['label']}] lspbench error: {e}")

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,10 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 SERVER = [sys.executable, "-m", "ossa_lsp"]
-ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
+# The server's start-up cache (lsp/runtime/diskcache.py) goes to a folder of this test session, not the user's.
+CACHE_DIR = tempfile.mkdtemp(prefix="ossa-lsp-test-cache-")
+atexit.register(shutil.rmtree, CACHE_DIR, True)
+ENV = {**os.environ, "PYTHONUNBUFFERED": "1", "OSSA_LSP_CACHE_DIR": CACHE_DIR}
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 

@@ -156,3 +156,19 @@ def test_files_changed_since_indexing_are_edited_from_their_current_text(index, 
     ws["caller"].write_text("# a new first line\n" + CALLER)  # not re-indexed: the index spans are stale
     out = renamed(index, ws, "scorer")
     assert "endpoint: http://scorer:8080/run?x=1" in out["caller"] and out["caller"].startswith("# a new")
+
+
+def test_block_scalar_endpoints_are_renamed_and_unsafe_ones_refuse_the_whole_rename(index, ws):
+    folded = CALLER.replace("      endpoint: http://worker-a:8080/run?x=1",
+                            "      endpoint: >-\n        http://worker-a:8080/run?x=1")
+    ws["caller"].write_text(folded)
+    index.update_file(str(ws["caller"]))
+    out = renamed(index, ws, "scorer")
+    assert "endpoint: >-\n        http://scorer:8080/run?x=1" in out["caller"]
+    escaped = JSON_CALLER.replace('"http://worker-a.team/go"', '"http:\\/\\/worker-a.team\\/go"')
+    ws["json"].write_text(escaped)
+    index.update_file(str(ws["json"]))
+    [agent] = index.named("worker-a")
+    assert [ep.host for ep in index.named("json-boss")[0].endpoints] == ["worker-a.team"]  # it does call it
+    with pytest.raises(rename.RenameError, match=r"caller\.ossa\.json, line 5 .*nothing was renamed"):
+        rename.plan(index, agent, "scorer", lambda p: Path(p).read_text())

@@ -69,7 +69,6 @@ def test_rule_codes_are_registered_for_every_front_door():
 @pytest.mark.parametrize("text", [
     AGENT.replace("apiVersion: ossa/v0.2.2", "apiVersion: apps/v1"),
     AGENT.replace("kind: Agent", "kind: Workflow"),
-    AGENT + "  oops: [unclosed\n",
     "- just\n- a list\n",
 ])
 def test_rules_skip_documents_that_are_not_complete_ossa_agents(text):

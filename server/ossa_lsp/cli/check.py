@@ -14,6 +14,7 @@ from ossa_lsp.cli.common import emit, err, shown_paths, warn
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ossa_lsp.headless import check as checker
+    from ossa_lsp.output import reporters
 
     if args.unsafe_fixes and not (args.fix or args.diff):
         warn("--unsafe-fixes does nothing without --fix or --diff")
@@ -35,6 +36,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         warn(f"no manifests found in {shown_paths(paths)}; nothing was checked "
              "(--allow-no-manifests accepts that)")
     run = checker.CheckRun(schema, pargs, args.default_version, checker.named_files(paths))
+    run.hints = args.format in reporters.WITH_HINTS  # the others never show them: not kept for 20,000 files
     write_failed = False
     if args.fix or args.diff:
         from ossa_lsp.cli import fix
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             _say(reports)
             return _status(reports, [], empty and not args.allow_no_manifests) or (
                 exits.FINDINGS if fixed else exits.OK)
-    run.index(files)
+    run.index(files, args.jobs)
     reports.extend(run.check_all(files, args.jobs))
     status = _finish(args, pargs, reports, empty=empty and not args.allow_no_manifests)
     return exits.USAGE if write_failed else status

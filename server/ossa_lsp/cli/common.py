@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from ossa_lsp.core import words
 from ossa_lsp.core.scrub import scrub
 
 
@@ -30,8 +31,7 @@ def emit(text: str, output: str | None) -> bool:
     return True
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+plural = words.plural  # one pluraliser for every message (core/words.py)
 
 
 def shown_paths(paths: list[str]) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from ossa_lsp.cli import exits
 from ossa_lsp.cli.common import err, plural
 from ossa_lsp.core.scrub import scrub
+from ossa_lsp.core.words import count_verb
 from ossa_lsp.output.escape import dumps
 
 
@@ -151,7 +152,7 @@ class Migration:
         if c["current"]:
             text += f" ({c['current']} already there)"
         if c["findings"]:
-            text += f"; {c['findings']} finding{'s' if c['findings'] != 1 else ''} remain"
+            text += f"; {count_verb(c['findings'], 'finding', 'remains')}"
         if c["with_findings"]:
-            text += f"; {c['with_findings']} file{'s' if c['with_findings'] != 1 else ''} need a look"
+            text += f"; {count_verb(c['with_findings'], 'file', 'needs')} a look"
         return text + "."

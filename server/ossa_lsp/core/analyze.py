@@ -7,10 +7,11 @@ findings, byte for byte.
 from __future__ import annotations
 
 import gc
+import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ossa_lsp.core.constants import MAP, SCALAR
+from ossa_lsp.core.constants import MAP, SCALAR, SEQ
 from ossa_lsp.core.findings import Finding, Severity
 from ossa_lsp.core.fixes import schema_fixes
 from ossa_lsp.core.schema.modeline import Pin
@@ -21,9 +22,9 @@ from ossa_lsp.core.schema.registry import (
     SchemaError,
     SchemaRegistry,
 )
-from ossa_lsp.core.schema.validate import show, validate_document
+from ossa_lsp.core.schema.validate import pointer, show, validate_document
 from ossa_lsp.core.scrub import scrub_findings, tree_secrets
-from ossa_lsp.core.text.source import DEFAULT_LIMITS, Document, Limits, Manifest, parse
+from ossa_lsp.core.text.source import DEFAULT_LIMITS, Document, Limits, Manifest, Node, key_text, parse
 from ossa_lsp.core.text.spans import Pos, Span
 
 
@@ -119,6 +120,103 @@ def _trust_before_break(doc: Document, found: list[Finding], syntax: list[Findin
     return [f for f in found if f.span.start.line < cut]
 
 
+def _set_aside_paths(doc: Document, set_aside: dict[int, str]) -> list[tuple[list[str | int], str | None, bool]]:
+    """For each line set aside after a syntax error: (path of the object it sat in, the key it wrote or
+    started to write, whether that object now reads as empty because of it)."""
+    out: list[tuple[list[str | int], str | None, bool]] = []
+    for line, text in set_aside.items():
+        if not doc.span.start.line <= line <= max(doc.span.end.line, doc.span.start.line) + 1:
+            continue
+        visual = text.expandtabs(8)
+        stripped = visual.lstrip(" -")
+        if not stripped.strip():
+            continue
+        key, colon, _rest = stripped.partition(":")
+        path, node = _parent_at(doc, line, len(visual) - len(stripped))
+        empty = node is None or (node.kind == SCALAR and node.value is None)
+        word = key.strip() if colon else stripped.split()[0]
+        out.append((path, word.strip("'\""), empty))
+    return out
+
+
+def _parent_at(doc: Document, line: int, indent: int) -> tuple[list[str | int], Node | None]:
+    """The path of the collection a line at `indent` belongs to: the deepest key (or list item) that starts
+    before the line, further left."""
+    path: list[str | int] = []
+    node = doc.root.deref() if doc.root is not None else None
+    while node is not None:
+        if node.kind == MAP:
+            before = [(k, v) for k, v in node.items if k.span.start.line < line and k.span.start.character < indent]
+            if not before:
+                break
+            k, v = before[-1]
+            path.append(key_text(k))
+        elif node.kind == SEQ:
+            items = [(i, v) for i, v in enumerate(node.items)
+                     if v.span.start.line < line and v.span.start.character < indent]
+            if not items:
+                break
+            i, v = items[-1]
+            path.append(i)
+        else:
+            break
+        node = v.deref()
+    return path, node
+
+
+def _caused_by_setting_aside(found: list[Finding], doc: Document, set_aside: dict[int, str]) -> list[Finding]:
+    """Drop findings that only exist because broken lines were set aside: a key they wrote (or were typing)
+    reported missing, the object they sat in reported empty or of the wrong shape. Findings elsewhere stay,
+    so they do not vanish while someone types."""
+    places = _set_aside_paths(doc, set_aside)
+    if not places:
+        return found
+    caused_at: set[str] = set()  # pointers whose findings the setting aside causes
+    missing: set[tuple[str, str]] = set()  # (object, key) reported missing because its line was set aside
+    for path, key, empty in places:
+        parent = pointer(path)
+        if empty:
+            caused_at.add(parent)
+        for depth in range(len(path) + 1):
+            ancestor = pointer(path[:depth])
+            if key:
+                caused_at.add(ancestor + pointer([key]))
+                missing.add((ancestor, key))
+
+    def caused(f: Finding) -> bool:
+        if f.pointer in caused_at or any(f.pointer.startswith(p + "/") for p in caused_at if p):
+            return True
+        if (f.pointer, f.data.get("missing")) in missing:
+            return True
+        return f.code in ("SCHEMA003", "SCHEMA010") and any(f.pointer == pointer(p) for p, _k, _e in places)
+
+    return [f for f in found if f.document != doc.index or f.source == "yaml" or not caused(f)]
+
+
+def _api_version_words(f: Finding, doc: Document, used: CompiledSchema, registry: SchemaRegistry) -> Finding:
+    """An `apiVersion` the schema's pattern rejects: name the versions to write instead of the pattern."""
+    if f.code != "SCHEMA005" or f.pointer != "/apiVersion":
+        return f
+    pattern = re.compile(str(f.data.get("pattern") or "(?!)"))
+    fits = [f"ossa/{v}" for v in registry.supported() if pattern.search(f"ossa/{v}")]
+    declared = doc.api_version or ""
+    near = [v for v in fits if v.startswith(declared + ".") or v.startswith(declared + "-")]
+    own = f"ossa/{used.version}" if used.version else ""
+    example = near[-1] if near else own if own in fits else fits[-1] if fits else f"ossa/{registry.newest()}"
+    said = f"`apiVersion` {show(doc.api_version)} is not a version the {used.label} schema accepts: write the " \
+           f"full version, such as {example} (`ossa-lsp schema list` shows every supported version)"
+    f.message = said
+    return f
+
+
+def _version_fix(value: str, registry: SchemaRegistry) -> str:
+    """How to write an apiVersion that is not in the `ossa/vX.Y.Z` form: the likely intended one if clear."""
+    bare = value.removeprefix("ossa/").strip()
+    if re.fullmatch(r"v?[0-9]+(\.[0-9]+)*", bare):
+        return f"write it as `ossa/{'' if bare.startswith('v') else 'v'}{bare}`"
+    return f"OSSA manifests use `ossa/v` and a version number, such as `ossa/{registry.newest()}`"
+
+
 def select_schema(doc: Document, registry: SchemaRegistry,
                   default_version: str | None = None) -> tuple[CompiledSchema | None, Finding | None]:
     """The bundled schema for this document's apiVersion, or one finding on `/apiVersion` saying why not."""
@@ -137,12 +235,13 @@ def select_schema(doc: Document, registry: SchemaRegistry,
         msg = f"`apiVersion` must be text such as `ossa/{registry.supported()[-1]}`; got {show(value)}"
         return None, _finding("SCHEMA011", msg, span, doc.index, "/apiVersion", supported=registry.supported())
     if not value.startswith("ossa/"):
-        msg = f"`apiVersion` {show(value)} is not an OSSA version (OSSA manifests use `ossa/vX.Y.Z`; " \
-              f"supported: {supported})"
+        msg = f"`apiVersion` {show(value)} is not an OSSA version: {_version_fix(value, registry)} " \
+              f"(supported: {supported})"
         return None, _finding("SCHEMA011", msg, span, doc.index, "/apiVersion", supported=registry.supported())
     choice = registry.choose(value, doc.kind, default_version)
     if choice is None:
-        shape = "is not a valid OSSA version" if not API_VERSION_SHAPE.match(value) else "is not supported"
+        shape = f"is not written like an OSSA version: {_version_fix(value, registry)}" \
+            if not API_VERSION_SHAPE.match(value) else "is not a version this ossa-lsp bundles"
         msg = f"`apiVersion` {show(value)} {shape}; supported: {supported}. " \
               "To validate against another schema, use --schema FILE (or the `schemas` setting)"
         return None, _finding("SCHEMA011", msg, span, doc.index, "/apiVersion", supported=registry.supported())
@@ -236,6 +335,7 @@ def _validate(doc: Document, manifest: Manifest, schema: CompiledSchema | None, 
         found = _trust_before_break(doc, validate_document(doc, used.validator), manifest.findings)
         if problem is not None and problem.code in ("SCHEMA016", "SCHEMA019"):  # it stands for the mismatch
             found = [f for f in found if f.pointer != "/apiVersion"]
+        found = [_api_version_words(f, doc, used, registry) for f in found]
         if found:
             found = schema_fixes(doc, found, manifest.lines, is_json, registry.supported(), used)
         out.extend(found)
@@ -297,6 +397,9 @@ def _analyze(
                                              schema=used.label if used is not None else None, valid=valid))
     if policy is not None:
         policy.apply(result, workspace)
+    if manifest.set_aside:
+        for doc in manifest.documents:
+            findings[:] = _caused_by_setting_aside(findings, doc, manifest.set_aside)
     # Masking is a property of the output: every message is scrubbed, whatever rules ran or broke.
     if findings:
         result.secrets.extend(tree_secrets(d.root for d in manifest.documents if d.index not in result.scanned))

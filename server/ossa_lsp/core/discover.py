@@ -27,10 +27,12 @@ import os
 import re
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from fnmatch import fnmatchcase
+from pathlib import Path, PurePosixPath
 
+from ossa_lsp.core.constants import CONFIG_NAMES
 from ossa_lsp.core.files import read_head
 from ossa_lsp.core.wildmatch import Glob, PathPattern, compiled
 
@@ -85,6 +87,19 @@ class WalkNote:
 
 def is_ossa_name(name: str) -> bool:
     return name.lower().endswith(OSSA_SUFFIXES)
+
+
+def is_editor_document(path: str, language_id: str | None, text: str, extra_globs: Sequence[str] = ()) -> bool:
+    """Whether the editor analyses an open document: OSSA manifests by name or content, our config file, and
+    files matching the user's `extraFiles` globs (the language server and its start-up lane ask the same)."""
+    name = PurePosixPath(path).name
+    if is_ossa_name(name) or name in CONFIG_NAMES:
+        return True
+    if any(fnmatchcase(path, g) or fnmatchcase(name, g) or PurePosixPath(path).match(g) for g in extra_globs):
+        return True
+    if name.lower().endswith(DATA_SUFFIXES) or language_id in ("yaml", "json", "jsonc"):
+        return looks_like_ossa(text, name)
+    return False
 
 
 def looks_like_ossa(text: str, name: str = "") -> bool:

@@ -11,7 +11,7 @@ are only counted, never shown: the findings the report lists are exactly those `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from ossa_lsp.core.analyze import Analysis, analyze
 from ossa_lsp.core.config import load as config
@@ -40,12 +40,13 @@ class FleetReport(FileReport):
 
 @dataclass
 class FleetRun(CheckRun):
+    keep_trees: ClassVar[bool] = True  # `index` reads every document's facts from the trees
     facts: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)  # (key, document) → facts
     _side: dict[tuple[int, ...], Policy | None] = field(default_factory=dict, repr=False)
     _bare: dict[str, Policy] = field(default_factory=dict, repr=False)  # each profile's policy with no config
 
-    def index(self, files: Any) -> Any:
-        index = super().index(files)
+    def index(self, files: Any, jobs: int = 0) -> Any:
+        index = super().index(files, jobs)
         for path, read in self._reads.items():
             if read.manifest is None:
                 continue

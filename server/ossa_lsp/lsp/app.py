@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 
 from ossa_lsp.lsp.features import (
@@ -22,12 +21,12 @@ from ossa_lsp.lsp.features import (
     structure,
     workspace,
 )
+from ossa_lsp.lsp.runtime.logsetup import CANCEL_UNKNOWN, DemoteCancelNoise, setup_logging
 from ossa_lsp.lsp.server import OssaLanguageServer
-from ossa_lsp.output.escape import EscapingFormatter
 
 FEATURES = (lifecycle, diagnostics, completion, hover, structure, code_actions, commands, workspace, formatting,
             rename, inlay, lens, pull)
-CANCEL_UNKNOWN = "Cancel notification for unknown message id"  # pygls' words (protocol/json_rpc.py)
+FAST_HOVER = hover.answer  # the stdio transport's hover fast lane runs the hover handler's own code
 
 
 def create_server() -> OssaLanguageServer:
@@ -37,37 +36,12 @@ def create_server() -> OssaLanguageServer:
     return ls
 
 
-class DemoteCancelNoise(logging.Filter):
-    """pygls logs a `$/cancelRequest` for a request it has already answered as a warning. That is the
-    normal race of every cancel (editors cancel hovers and completions as the cursor moves), not a
-    problem: the record is lowered to debug and shown only where the logger shows debug."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not str(record.msg).startswith(CANCEL_UNKNOWN):
-            return True
-        record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
-        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
-
-
-def setup_logging(log_file: str | None, verbosity: int) -> None:
-    level = logging.WARNING - 10 * min(verbosity, 2)
-    handler: logging.Handler = logging.FileHandler(log_file, encoding="utf-8") if log_file else \
-        logging.StreamHandler(sys.stderr)
-    # Paths and values from the workspace reach the log: one escaped line each (output/escape.py).
-    handler.setFormatter(EscapingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    logging.getLogger("pygls").setLevel(max(level, logging.WARNING))
-    rpc = logging.getLogger("pygls.protocol.json_rpc")
-    if not any(isinstance(f, DemoteCancelNoise) for f in rpc.filters):
-        rpc.addFilter(DemoteCancelNoise())
-
-
 def run(tcp: tuple[str, int] | None = None, ws: tuple[str, int] | None = None, log_file: str | None = None,
-        verbosity: int = 0) -> int:
-    """Serve until the client says `exit` (or goes away); the process exit status per the LSP spec."""
-    setup_logging(log_file, verbosity)
+        verbosity: int = 0, logging_ready: bool = False) -> int:
+    """Serve until the client says `exit` (or goes away); the process exit status per the LSP spec.
+    (On stdio pipes `ossa-lsp serve` starts with the start-up lane instead: runtime/boot.py.)"""
+    if not logging_ready:
+        setup_logging(log_file, verbosity)
     ls = create_server()
     if tcp is not None:  # on `exit`, pygls ends these two with SystemExit and the same status
         ls.start_tcp(*tcp)
@@ -78,8 +52,8 @@ def run(tcp: tuple[str, int] | None = None, ws: tuple[str, int] | None = None, l
     else:
         from ossa_lsp.lsp.runtime.transport import serve_stdio
 
-        serve_stdio(ls, fast_hover=hover.answer)
+        serve_stdio(ls, fast_hover=FAST_HOVER)
     return ls.exit_status
 
 
-__all__ = ["create_server", "run"]
+__all__ = ["CANCEL_UNKNOWN", "FAST_HOVER", "DemoteCancelNoise", "create_server", "run", "setup_logging"]

@@ -13,6 +13,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
 from ossa_lsp.core.constants import CONFIG_NAMES
+from ossa_lsp.core.words import plural
 from ossa_lsp.lsp.progress import Progress
 from ossa_lsp.lsp.server import OssaLanguageServer
 
@@ -56,9 +57,9 @@ async def build_index(ls: OssaLanguageServer) -> int:
         batch = todo[start:start + INDEX_BATCH]
         changed = await asyncio.to_thread(index_batch, batch) or changed
         if progress is not None:
-            progress.report(start + len(batch), len(todo), f"{start + len(batch)}/{len(todo)} files")
+            progress.report(start + len(batch), len(todo), f"{start + len(batch)} of {plural(len(todo), 'file')}")
     if progress is not None:
-        progress.end(f"{len(ls.index.agents())} agents in {len(todo)} files")
+        progress.end(f"{plural(len(ls.index.agents()), 'agent')} in {plural(len(todo), 'file')}")
     if changed:
         ls.request_refresh(None)
     return len(todo)

@@ -28,7 +28,7 @@ from pygls.workspace import TextDocument
 
 from ossa_lsp import __version__
 from ossa_lsp.core.constants import CONFIG_NAMES
-from ossa_lsp.core.discover import DATA_SUFFIXES, is_ossa_name, looks_like_ossa
+from ossa_lsp.core.discover import is_editor_document
 from ossa_lsp.core.scrub import scrub
 
 if TYPE_CHECKING:  # the engine (jsonschema, yaml, pydantic) loads after `initialize` is answered
@@ -169,6 +169,8 @@ class OssaLanguageServer(LanguageServer):
         from ossa_lsp.lsp.settings import parse_settings
 
         settings, problems = parse_settings(raw)
+        if settings != self._settings:  # analyses made before (e.g. for a request ahead of the settings) are stale
+            self.cache.clear()
         self._settings = settings
         logging.getLogger("ossa_lsp").setLevel(settings.log_level.upper())
         if problems != self._settings_problems:  # tell once, not on every configuration refresh
@@ -212,18 +214,9 @@ class OssaLanguageServer(LanguageServer):
 
     @staticmethod
     def _is_ossa(doc: TextDocument, settings: Settings) -> bool:
-        if not settings.enable:
-            return False
-        path = doc.path or doc.uri
-        name = PurePosixPath(path).name
-        if is_ossa_name(name) or name in CONFIG_NAMES:
-            return True
-        if any(fnmatchcase(path, g) or fnmatchcase(name, g) or PurePosixPath(path).match(g)
-               for g in settings.extra_files):
-            return True
-        if name.lower().endswith(DATA_SUFFIXES) or doc.language_id in ("yaml", "json", "jsonc"):
-            return looks_like_ossa(doc.source, name)
-        return False
+        # one answer for the server and the start-up lane (runtime/boot.py)
+        return settings.enable and is_editor_document(doc.path or doc.uri, doc.language_id, doc.source,
+                                                      settings.extra_files)
 
     def open_document(self, uri: str) -> TextDocument | None:
         """The open document for `uri`, or None (never a document read from disk behind our back)."""

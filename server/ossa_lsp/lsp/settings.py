@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from ossa_lsp.core.constants import Profile
+from ossa_lsp.core.schema.validate import dotted, show, type_word
 
 
 class Settings(BaseModel):
@@ -55,19 +56,29 @@ class Settings(BaseModel):
     log_level: Literal["error", "warning", "info", "debug"] = Field("info", description="Server log level.")
 
 
+def _problem(err: Any) -> str:
+    """One bad setting in words: what it must be, what it was, and that the default is used instead."""
+    from ossa_lsp.core.config.load import expected_words
+
+    got = err.get("input")
+    shown = f"; got {show(got)}" if not isinstance(got, dict) else ""
+    return f"Setting `ossa.{dotted(err['loc'])}` must be {expected_words(err)}{shown}; using the default"
+
+
 def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
     """Settings from whatever the client sent, plus a message per field that had to be defaulted."""
     if raw is None:
         return Settings(), []
     if not isinstance(raw, dict):
-        return Settings(), [f"ossa settings must be an object, got {type(raw).__name__}; using defaults"]
+        return Settings(), [f"The ossa settings must be a mapping of setting names to values, not "
+                            f"{type_word(raw)}; using the defaults"]
     if isinstance(raw.get("ossa"), dict) and len(raw) == 1:
         raw = raw["ossa"]
     try:
         return Settings.model_validate(raw), []
     except ValidationError as err:
         bad = {str(e["loc"][0]) for e in err.errors() if e["loc"]}
-        problems = [f"ossa.{e['loc'][0]}: {e['msg']} (using the default)" for e in err.errors() if e["loc"]]
+        problems = [_problem(e) for e in err.errors() if e["loc"]]
         clean = {k: v for k, v in raw.items() if k not in bad}
         try:
             return Settings.model_validate(clean), problems

@@ -96,6 +96,7 @@ async function goToLine(page, line) {  // Ctrl+G, `line` or `line:column`, Enter
     await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15000 });
     await page.keyboard.type(FILE);
     await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 15000 });
+    const opened = Date.now();  // the first squiggle is timed from here: the manifest opens in a fresh window
     await page.keyboard.press('Enter');
     await page.waitForSelector('.editor-instance .monaco-editor .view-lines', { timeout: 30000 });
     lap('editor opened');
@@ -103,6 +104,10 @@ async function goToLine(page, line) {  // Ctrl+G, `line` or `line:column`, Enter
     // 1. Diagnostics: squiggles, then the Problems panel's rows.
     await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 90000 });
     lap('error squiggle rendered');
+    // A figure, not a check (issue 19: goal 1.5 s; extension activation + server start + analysis).
+    result.first_squiggle_ms = Date.now() - opened;
+    console.log(`FIGURE first squiggle after opening the manifest in a fresh window: ${result.first_squiggle_ms} ms` +
+      ` (mode ${process.env.MODE || 'python'}; goal <= 1500 ms, not asserted)`);
     await page.keyboard.press('Control+Shift+M');
     const rows = page.locator('.markers-panel .monaco-list-row');
     await rows.filter({ hasText: 'currency' }).first().waitFor({ timeout: 30000 });
@@ -163,8 +168,10 @@ async function goToLine(page, line) {  // Ctrl+G, `line` or `line:column`, Enter
       await page.keyboard.press('Escape');
       await page.keyboard.press('Control+J');  // the same command's key binding
     }
-    await page.waitForTimeout(300);
-    await goToLine(page, 32);  // no scrolling when the whole file fits; otherwise the hints come into view
+    await page.waitForSelector('.part.panel', { state: 'hidden', timeout: 10000 }).catch(() => {});
+    // Go to Line centres a line it has to scroll to: line 1 keeps the whole file (33 lines) in view, the
+    // code lens and the hints in one screenshot.
+    await goToLine(page, 1);
     const hints = await page.waitForFunction(() => {
       // inlay hints are injected text in the line (some builds draw them as ::before/::after content)
       const norm = (t) => (t || '').replace(/\u00a0/g, ' ');

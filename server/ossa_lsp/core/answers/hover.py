@@ -18,6 +18,7 @@ from ossa_lsp.core.scrub import mask_secrets
 from ossa_lsp.core.text.cursor import KEY, VALUE, cursor_context
 from ossa_lsp.core.text.source import Document, Node
 from ossa_lsp.core.text.spans import LineIndex, Pos, Span
+from ossa_lsp.core.words import plural
 
 if TYPE_CHECKING:
     from ossa_lsp.core.analyze import Analysis
@@ -78,8 +79,8 @@ def describe(nav: SchemaNav, schemas: list[dict[str, Any]], name: str, current: 
         facts_lines.append("Range: " + " and ".join(rng))
     if f.min_length is not None or f.max_length is not None:
         lo = f.min_length or 0
-        facts_lines.append(f"Length: {lo}–{f.max_length} characters" if f.max_length is not None else
-                           f"Length: at least {lo} characters")
+        facts_lines.append(f"Length: {lo}–{plural(f.max_length, 'character')}" if f.max_length is not None else
+                           f"Length: at least {plural(lo, 'character')}")
     if f.pattern_words:
         facts_lines.append(f"Form: {f.pattern_words}")
     if f.format:

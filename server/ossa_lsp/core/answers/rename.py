@@ -67,24 +67,22 @@ def name_span(lines: LineIndex, agent: Agent) -> Span | None:
 
 
 def host_span(lines: LineIndex, endpoint: Endpoint) -> Span | None:
-    """Where the host's first label is written in an endpoint (None when escapes or line breaks hide it)."""
-    inner = _inner(lines, endpoint.span)
-    if inner is None:
-        return None
-    span, raw = inner
+    """Where the host's first label is written in an endpoint, quoted, plain or a block scalar (None when
+    escapes hide it)."""
     label = endpoint.host.split(".", 1)[0]
+    raw = lines.slice(endpoint.span)
     scheme_end = raw.find("://")
     if scheme_end < 0 or not label:
         return None
     start = scheme_end + 3
-    rest = raw[start:]
+    rest = raw[start:start + 300]  # userinfo and host are short; never scan a whole block
     at, slash = rest.find("@"), rest.find("/")
     if at >= 0 and (slash < 0 or at < slash):  # user:password@host
         start += at + 1
     if raw[start:start + len(label)].lower() != label:
         return None
-    first = span.start.character + start
-    return Span(Pos(span.start.line, first), Pos(span.start.line, first + len(label)))
+    first = lines.offset(endpoint.span.start) + start
+    return Span(lines.pos(first), lines.pos(first + len(label)))
 
 
 def prepare(index: WorkspaceIndex, path: str, lines: LineIndex, pos: Pos) -> Target | None:
@@ -153,9 +151,14 @@ def _doc_edits(index: WorkspaceIndex, agent: Agent, new: str, doc: Document, pat
                 edits.append(edit)
         for ep in fresh.endpoints:
             callee = index.resolve(ep)
-            host = host_span(lines, ep) if callee is not None and _same(callee, agent) else None
-            if host is not None:
-                edits.append(Edit(host, new))
+            if callee is None or not _same(callee, agent):
+                continue
+            host = host_span(lines, ep)
+            if host is None:  # a partial rename would leave this caller dangling: refuse the whole rename
+                raise RenameError(f"The endpoint at {PurePath(path).name}, line {ep.span.start.line + 1} calls "
+                                  f"'{agent.name}' but is written in a way that cannot be edited safely (escapes in "
+                                  "the URL): change it by hand first; nothing was renamed")
+            edits.append(Edit(host, new))
     return edits
 
 

@@ -76,7 +76,7 @@ def _by_version(pin: Pin, registry: SchemaRegistry) -> Pin:
     m = _VERSION.match(pin.value)
     choice = registry.choose(f"ossa/v{m.group(1)}") if m is not None else None
     if choice is None or choice.newer:  # a pin names a version we have, never a stand-in for a newer one
-        return _ignored(pin, f"no bundled OSSA version {pin.value!r}; supported: {registry.supported_text()}")
+        return _ignored(pin, f"no bundled OSSA version '{pin.value}'; supported: {registry.supported_text()}")
     return Pin(pin.syntax, pin.value, pin.span, choice.entry.version)
 
 

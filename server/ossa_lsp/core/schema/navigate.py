@@ -249,7 +249,7 @@ def properties(nav: SchemaNav, schemas: Sequence[Schema]) -> dict[str, PropertyI
 
 
 def facts(nav: SchemaNav, schemas: Sequence[Schema]) -> Facts:
-    from ossa_lsp.core.schema.validate import explain_pattern
+    from ossa_lsp.core.schema.patterns import explain_pattern
 
     f = Facts()
     for s in schemas:

@@ -210,7 +210,7 @@ class SchemaRegistry:
     def supported_text(self) -> str:
         versions = self.supported()
         if len(versions) > 6:
-            return f"ossa/{versions[0]} to ossa/{versions[-1]} (run `ossa-lsp schema list`)"
+            return f"ossa/{versions[0]} to ossa/{versions[-1]}, listed by `ossa-lsp schema list`"
         return ", ".join(f"ossa/{v}" for v in versions)
 
     def choose(self, api_version: str, kind: str | None = None, default: str | None = None) -> Choice | None:

@@ -14,18 +14,11 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ossa_lsp.core.findings import Finding, Severity
+from ossa_lsp.core.schema.patterns import explain_pattern
 from ossa_lsp.core.text.anchor import anchor_span
 from ossa_lsp.core.text.source import Document
 from ossa_lsp.core.text.spans import Span
-
-# Patterns that appear in OSSA schemas, in words; a schema's own `x-patternDescription` wins.
-KNOWN_PATTERNS: dict[str, str] = {
-    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$": "lowercase letters, digits and '-', starting and ending with a "
-    "letter or digit (DNS-1123)",
-    r"^[A-Z]{3}$": "three upper-case letters (an ISO 4217 currency code such as USD)",
-    r"^[a-z][a-z0-9_]*$": "lowercase letters, digits and '_', starting with a letter",
-}
-_SEMVER_HINT = "a semantic version such as 1.2.0 or 2.0.0-beta.1"
+from ossa_lsp.core.words import noun, plural
 
 _TYPE_WORDS = {
     "string": "text",
@@ -119,18 +112,6 @@ def suggest(word: str, choices: Iterable[Any], *, cutoff: float = 0.75,
     return match[0] if match else None
 
 
-def explain_pattern(schema: dict[str, Any]) -> str:
-    words = schema.get("x-patternDescription")
-    if isinstance(words, str):
-        return words
-    pattern = str(schema.get("pattern", ""))
-    if pattern in KNOWN_PATTERNS:
-        return KNOWN_PATTERNS[pattern]
-    if pattern.startswith(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"):
-        return _SEMVER_HINT
-    return f"text matching the pattern {pattern}"
-
-
 class _Converter:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
@@ -177,6 +158,8 @@ class _Converter:
                 msg += f"; did you mean `{hint}`?"
             elif allowed:
                 msg += f". Allowed keys: {', '.join(allowed[:12])}{', …' if len(allowed) > 12 else ''}"
+            else:
+                msg += "; remove it or check its spelling"
             self.add("SCHEMA001", msg, anchor_span(self.doc, [*path, key], "key"), [*path, key], key=key,
                      suggestion=hint)
 
@@ -188,7 +171,8 @@ class _Converter:
         msg = f"{where} is missing the required key `{missing}`"
         desc = _short_description(schema.get("properties", {}).get(missing))
         if desc:
-            msg += f" ({desc})"
+            msg += f" ({desc[0].lower() + desc[1:] if desc[1:2].islower() else desc})"
+        msg += "; add it"
         self.add("SCHEMA002", msg, anchor_span(self.doc, [*path, missing], "missing"), path, missing=missing)
 
     def collapse(self, error: Any, path: list[str | int], leaf: str) -> None:
@@ -196,8 +180,8 @@ class _Converter:
         for sub in error.context or ():
             groups.setdefault(int(sub.relative_schema_path[0]), []).append(sub)
         if not groups:
-            self.add("SCHEMA010", f"{leaf} matches more than one of the allowed shapes; it must match exactly one",
-                     self.value_span(path), path)
+            self.add("SCHEMA010", f"{leaf} fits more than one of its allowed forms but must fit exactly one; "
+                     "remove the keys that belong to the other forms", self.value_span(path), path)
             return
 
         def wrong_shape(errs: list[Any]) -> bool:
@@ -222,9 +206,15 @@ class _Converter:
             return
         if not candidates:
             branches = error.validator_value if isinstance(error.validator_value, list) else []
-            shapes = sorted({_shape_word(b) for b in branches if isinstance(b, dict)} - {""})
-            msg = f"{leaf} must be one of: {', '.join(shapes)}; got {type_word(error.instance)}" if shapes else \
-                f"{leaf} does not match any of the allowed shapes"
+            words = [_shape_word(b) for b in branches if isinstance(b, dict)]
+            shapes = sorted(set(words))
+            got = type_word(error.instance)
+            if not words or "" in shapes:
+                msg = f"{leaf} has none of its allowed forms (it is {got}); see its documentation on hover"
+            elif len(shapes) == 1:
+                msg = f"{leaf} must be {shapes[0]}; got {got}"
+            else:
+                msg = f"{leaf} must be {' or '.join([', '.join(shapes[:-1]), shapes[-1]])}; got {got}"
             self.add("SCHEMA010", msg, self.value_span(path), path)
             return
         def rank(errs: list[Any]) -> tuple[int, int, int]:
@@ -248,17 +238,45 @@ def _type_problem(error: Any, leaf: str) -> Problem:
     types = [expected] if isinstance(expected, str) else list(expected)
     words = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
     if inst is None:
-        return "SCHEMA003", f"{leaf} is empty; expected {words}", {"expected": types}
-    msg = f"{leaf} must be {words}, not {type_word(inst)} ({show(inst)})"
+        return "SCHEMA003", f"{leaf} is empty; give it a value ({words})", {"expected": types}
+    if isinstance(inst, (dict, list)):  # the type word says it all: no "(a list)" after "a list"
+        msg = f"{leaf} must be {words}, not {type_word(inst)}"
+    else:
+        msg = f"{leaf} must be {words}, not {type_word(inst)} ({show(inst)})"
+    return "SCHEMA003", msg + _type_fix(types, inst), {"expected": types}
+
+
+def _type_fix(types: list[str], inst: Any) -> str:
+    """How to turn the value into the expected type, when there is an obvious way."""
     if "string" in types and not isinstance(inst, (dict, list)):
-        msg += "; put it in quotes to keep it as text"
-    return "SCHEMA003", msg, {"expected": types}
+        return "; put it in quotes to keep it as text"
+    if isinstance(inst, str) and {"number", "integer"} & set(types) and _numeric(inst):
+        return "; remove the quotes"
+    if isinstance(inst, str) and "boolean" in types and inst.strip().lower() in ("true", "false"):
+        return "; remove the quotes"
+    if "array" in types and isinstance(inst, dict):
+        return "; write each item on its own line starting with '- '"
+    if "array" in types and not isinstance(inst, list):
+        return "; write it as a list item, on its own line starting with '- '"
+    if "object" in types and isinstance(inst, list):
+        return "; write key: value pairs instead of '- ' items"
+    return ""
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text.strip())
+    except ValueError:
+        return False
+    return bool(text.strip())
 
 
 def _enum_problem(error: Any, leaf: str) -> Problem:
     inst, several = error.instance, error.validator == "enum"
     allowed = list(error.validator_value) if several else [error.validator_value]
     shown = ", ".join(show(a).strip("'") if isinstance(a, str) else show(a) for a in allowed[:15])
+    if len(allowed) > 15:
+        shown += f" and {len(allowed) - 15} more"
     msg = f"{leaf} must be one of: {shown}; got {show(inst)}" if several and len(allowed) > 1 \
         else f"{leaf} must be {shown}; got {show(inst)}"
     hint = suggest(inst, allowed) if isinstance(inst, str) else None
@@ -285,9 +303,10 @@ def _length_problem(error: Any, leaf: str) -> Problem:
     if error.validator == "minLength" and limit == 1:
         msg = f"{leaf} must not be empty"
     elif error.validator == "minLength":
-        msg = f"{leaf} must be at least {limit} characters long (it is {n})"
+        msg = f"{leaf} must be at least {plural(limit, 'character')} long (it has {n})"
     else:
-        msg = f"{leaf} must be at most {limit} characters long (it is {n})"
+        msg = f"{leaf} must be at most {plural(limit, 'character')} long (it has {plural(n, 'character')}); " \
+              "shorten it"
     return "SCHEMA007", msg, {}
 
 
@@ -295,14 +314,67 @@ def _size_problem(error: Any, leaf: str) -> Problem:
     return "SCHEMA008", _size_message(leaf, error.validator, error.validator_value, error.instance), {}
 
 
+# Formats in words: what a value must look like, with an example.
+_FORMAT_WORDS = {
+    "uri": "a full URL with a scheme, such as https://example.com/path",
+    "uri-reference": "a URL or a relative path, such as https://example.com or /path",
+    "url": "a full URL with a scheme, such as https://example.com/path",
+    "iri": "a full URL with a scheme, such as https://example.com/path",
+    "date-time": "a date and time such as 2025-01-31T12:00:00Z",
+    "date": "a date such as 2025-01-31",
+    "time": "a time such as 12:00:00Z",
+    "email": "an email address such as name@example.com",
+    "idn-email": "an email address such as name@example.com",
+    "uuid": "a UUID such as 123e4567-e89b-12d3-a456-426614174000",
+    "hostname": "a host name such as api.example.com",
+    "ipv4": "an IPv4 address such as 192.0.2.1",
+    "ipv6": "an IPv6 address such as 2001:db8::1",
+    "duration": "a duration such as PT30S or P1D",
+    "regex": "a valid regular expression",
+}
+
+
 def _format_problem(error: Any, leaf: str) -> Problem:
-    msg = f"{leaf} does not look like a valid {error.validator_value}: {show(error.instance)}"
+    fmt = str(error.validator_value)
+    words = _FORMAT_WORDS.get(fmt, f"a valid {fmt.replace('-', ' ')}")
+    msg = f"{leaf} should be {words}; got {show(error.instance)}"
     return "SCHEMA009", msg, {"format": error.validator_value}
 
 
 def _other_problem(error: Any, leaf: str) -> Problem:
-    text = error.message if len(error.message) < 200 else error.message[:199] + "…"
-    return "SCHEMA012", f"{leaf}: {text}" if error.absolute_path else text, {"keyword": error.validator}
+    """Keywords without a message of their own: said in words, never jsonschema's stock English."""
+    kw, limit, inst = error.validator, error.validator_value, error.instance
+    if kw == "multipleOf":
+        msg = f"{leaf} must be a multiple of {show(limit)}; got {show(inst)}"
+    elif kw in ("dependentRequired", "dependencies") and isinstance(limit, dict) and isinstance(inst, dict):
+        msg = _dependency_message(leaf, limit, inst)
+    elif kw == "contains" or kw == "minContains":
+        msg = f"{leaf} must include at least one item of the kind it requires; add one"
+    elif kw == "maxContains":
+        msg = f"{leaf} has too many items of one kind; remove some"
+    elif kw in ("additionalItems", "items", "prefixItems", "unevaluatedItems"):
+        msg = f"{leaf} has more items than allowed; remove the extra ones"
+    elif kw == "not":
+        msg = f"{leaf} has a value that is not allowed here ({show(inst)}); see its documentation on hover"
+    elif kw in ("unevaluatedProperties", "additionalProperties", "propertyNames"):
+        msg = f"{leaf} has keys that are not allowed here; remove them or check their spelling"
+    elif kw is None or kw == "false":
+        msg = f"{leaf} is not allowed here; remove it"
+    else:
+        msg = f"{leaf} has a value the schema does not accept ({show(inst)}); see its documentation on hover"
+    if not error.absolute_path:
+        msg = "The manifest" + msg[len(leaf):]
+    return "SCHEMA012", msg, {"keyword": kw}
+
+
+def _dependency_message(leaf: str, rules: dict[str, Any], inst: dict[str, Any]) -> str:
+    for key, needs in rules.items():
+        if key in inst and isinstance(needs, list):
+            missing = [n for n in needs if n not in inst]
+            if missing:
+                keys = " and ".join(f"`{n}`" for n in missing)
+                return f"{leaf} sets `{key}`, which also needs {keys}; add {'it' if len(missing) == 1 else 'them'}"
+    return f"{leaf} is missing keys that go with the keys it sets; see its documentation on hover"
 
 
 _VALUE_PROBLEMS: dict[str, Callable[[Any, str], Problem]] = {
@@ -325,13 +397,12 @@ def _short_description(schema: Any) -> str:
 
 
 def _shape_word(branch: dict[str, Any]) -> str:
+    """A oneOf/anyOf branch in words; "" when it cannot be said without naming schema internals."""
     t = branch.get("type")
     if isinstance(t, str):
         return _TYPE_WORDS.get(t, t)
     if "const" in branch:
         return show(branch["const"])
-    if "$ref" in branch:
-        return str(branch["$ref"]).rsplit("/", 1)[-1]
     return ""
 
 
@@ -356,12 +427,17 @@ def _range_message(leaf: str, inst: Any, schema: dict[str, Any]) -> str:
 
 def _size_message(leaf: str, kw: str, limit: Any, inst: Any) -> str:
     n = len(inst) if isinstance(inst, (list, dict)) else 0
-    what = "entries" if isinstance(inst, dict) else "items"
+    what = "entry" if isinstance(inst, dict) else "item"
     if kw == "uniqueItems":
-        return f"{leaf} must not repeat items"
+        seen: list[Any] = []
+        for item in inst if isinstance(inst, list) else []:
+            if item in seen:
+                return f"{leaf} lists {show(item)} more than once; remove the repeat"
+            seen.append(item)
+        return f"{leaf} lists the same item more than once; remove the repeat"
     if kw.startswith("min"):
-        return f"{leaf} must have at least {limit} {what} (it has {n})"
-    return f"{leaf} must have at most {limit} {what} (it has {n})"
+        return f"{leaf} must have at least {plural(limit, what)} (it has {n}); add {noun(limit - n, 'one', 'more')}"
+    return f"{leaf} must have at most {plural(limit, what)} (it has {n}); remove {n - limit}"
 
 
 def validate_document(doc: Document, validator: Any) -> list[Finding]:

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ossa_lsp.core.text.anchor import On
 
-from ossa_lsp.core.schema.validate import KNOWN_PATTERNS, dotted, show, suggest, type_word
+from ossa_lsp.core.schema.patterns import describe
+from ossa_lsp.core.schema.validate import dotted, show, suggest, type_word
 
 MAX_PROBLEMS = 200  # per document: a pasted blob must not flood the editor
 MAX_DEPTH = 64
@@ -254,8 +255,7 @@ def _value_problem(vocab: Vocabulary, node: dict[str, Any], value: Any, path: Pa
     if isinstance(value, str) and node.get("patterns"):
         patterns = node["patterns"]
         if not any(vocab.matches(p, value) for p in patterns):
-            form = vocab.pattern_words.get(patterns[0]) or KNOWN_PATTERNS.get(patterns[0]) or \
-                f"text matching {patterns[0]}"
+            form = vocab.pattern_words.get(patterns[0]) or describe(patterns[0])
             return Problem(NOT_ALLOWED, path, f"`{name}` must be {form}, as {origin} require; got {show(value)}")
     if t in ("integer", "number"):
         limit = _out_of_range(node, value)

@@ -25,6 +25,7 @@ import yaml
 from ossa_lsp.core.constants import ALIAS, MAP, SCALAR, SEQ
 from ossa_lsp.core.findings import Finding, Related, Severity
 from ossa_lsp.core.text.spans import LineIndex, Pos, Span
+from ossa_lsp.core.text.syntax import Explained, explain
 
 _Parser: Any
 try:  # libyaml's parser is ~10x faster; the pure-Python one produces the same events
@@ -119,6 +120,10 @@ class Manifest:
     format: str  # "yaml" | "json"
     documents: list[Document] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # syntax / encoding / limit findings
+    # After a syntax error the documents come from the text with these lines set aside (blanked; line →
+    # its text), so what still parses keeps its findings; `core/analyze.py` drops what the blanking causes.
+    set_aside: dict[int, str] = field(default_factory=dict)
+    broken: Explained | None = field(default=None, repr=False)  # the syntax error, when the parser met one
 
     @property
     def has_syntax_error(self) -> bool:
@@ -263,7 +268,8 @@ class _Builder:
             first_key = parent.items[first][0]
             self.findings.append(
                 _syntax(
-                    f"Duplicate key '{text}': this mapping already has it (a key may appear only once)",
+                    f"Duplicate key '{text}': it is already set above in this mapping; remove one of the "
+                    "two (a key may appear only once)",
                     key.span,
                     self.doc_index,
                     code="YAML002",
@@ -335,7 +341,8 @@ class _Builder:
         node = Node(ALIAS, span, ev.anchor)
         entry = self.anchors.get(ev.anchor)
         if entry is None:
-            self.findings.append(_syntax(f"Unknown alias '*{ev.anchor}': no anchor '&{ev.anchor}' before it",
+            self.findings.append(_syntax(f"Unknown alias '*{ev.anchor}': no anchor '&{ev.anchor}' before it; "
+                                         f"define '&{ev.anchor}' on a value above, or fix the name",
                                          span, self.doc_index))
             self._attach(node, None, 1)
             return
@@ -390,18 +397,53 @@ def _mark_span(mark: Any, lines: LineIndex) -> Span:
     return Span(Pos(line, col), Pos(line, end_col))
 
 
-def _describe_yaml_error(err: yaml.MarkedYAMLError) -> str:
-    problem = (err.problem or "syntax error").strip()
-    context = (err.context or "").strip()
-    problem = problem[0].upper() + problem[1:] if problem else problem
-    if context and err.context_mark is not None:
-        return f"{problem} ({context} started at line {err.context_mark.line + 1})"
-    if context:
-        return f"{problem} ({context})"
-    return problem
+_RETRIES = 3  # re-parses after a syntax error, each setting more lines aside: bounded work per keystroke
 
 
 def parse_yaml(text: str, limits: Limits = DEFAULT_LIMITS) -> Manifest:
+    """Parse YAML; after a syntax error, parse again with the broken lines set aside (blanked, so every
+    position stays where it was) and keep those documents, so the parts that still parse keep their findings.
+    At most `_RETRIES` more parses, each setting more lines aside: linear in the text, whatever it holds."""
+    manifest = _parse_yaml_once(text, limits)
+    broken = manifest.broken
+    if broken is None:
+        return manifest
+    aside: set[int] = set()
+    for _ in range(_RETRIES):
+        more = {n for n in broken.set_aside if n < manifest.lines.line_count} - aside
+        if not more:
+            break
+        aside |= more
+        retry = _parse_yaml_once(_set_aside(text, aside), limits)
+        if retry.broken is None:
+            _adopt(manifest, retry, aside)
+            return manifest
+        broken = retry.broken
+    return manifest
+
+
+def _set_aside(text: str, aside: set[int]) -> str:
+    """The text with the `aside` lines blanked; every line keeps its length, so positions in the result are
+    positions in the text."""
+    out = text.splitlines(keepends=True)
+    for n in aside:
+        if n < len(out):
+            line = out[n]
+            body = line.rstrip("\r\n")
+            out[n] = " " * len(body) + line[len(body):]
+    return "".join(out)
+
+
+def _adopt(manifest: Manifest, retry: Manifest, aside: set[int]) -> None:
+    if retry.documents:
+        manifest.documents = retry.documents
+    seen = {(f.code, f.span) for f in manifest.findings}
+    manifest.findings.extend(f for f in retry.findings if (f.code, f.span) not in seen
+                             and f.code not in ("YAML001", "YAML008"))
+    manifest.set_aside = {n: manifest.lines.line(n) for n in sorted(aside)}
+
+
+def _parse_yaml_once(text: str, limits: Limits) -> Manifest:
     lines = LineIndex(text)
     manifest = Manifest(text=text, lines=lines, format="yaml")
     b = _Builder(lines, limits, manifest.findings)
@@ -412,7 +454,7 @@ def parse_yaml(text: str, limits: Limits = DEFAULT_LIMITS) -> Manifest:
     except yaml.MarkedYAMLError as err:
         _broken(err, b, manifest, limits, at)
     except (yaml.YAMLError, ValueError) as err:  # reader errors: control characters and the like
-        manifest.findings.append(_syntax(f"Unreadable YAML: {err}", Span(Pos(0, 0), Pos(0, 0)), 0))
+        manifest.findings.append(_unreadable(err, manifest))
     finally:
         dispose = getattr(parser, "dispose", None)
         if dispose is not None:
@@ -421,6 +463,21 @@ def parse_yaml(text: str, limits: Limits = DEFAULT_LIMITS) -> Manifest:
         manifest.findings.append(_syntax("The file has no manifest in it (it is empty or only comments)",
                                          Span(Pos(0, 0), Pos(0, 0)), 0, code="YAML008"))
     return manifest
+
+
+def _unreadable(err: Exception, manifest: Manifest) -> Finding:
+    """A reader error: a character YAML does not allow (control characters), on that character."""
+    position = getattr(err, "position", None)
+    char = getattr(err, "character", None)
+    if isinstance(position, int) and 0 <= position < len(manifest.text):
+        at = manifest.lines.pos(position)
+        span = Span(at, Pos(at.line, at.character + 1))
+    else:
+        span = Span(Pos(0, 0), Pos(0, 0))
+    code = ord(char) if isinstance(char, str) and len(char) == 1 else char if isinstance(char, int) else None
+    what = f"U+{code:04X}" if code is not None else "a character"
+    return _syntax(f"The file contains a control character ({what}) that YAML does not allow; remove it, or "
+                   "write it as an escape inside double quotes", span, 0)
 
 
 class _Stream:
@@ -472,16 +529,15 @@ def _broken(err: yaml.MarkedYAMLError, b: _Builder, manifest: Manifest, limits: 
     lines, findings = manifest.lines, manifest.findings
     mark = err.problem_mark or err.context_mark
     span = _mark_span(mark, lines) if mark is not None else Span(lines.end(), lines.end())
-    related: tuple[Related, ...] = ()
-    if err.context_mark is not None and err.problem_mark is not None and err.context:
-        ctx = _mark_span(err.context_mark, lines)
-        related = (Related(f"{err.context.strip().capitalize()} here", ctx),)
     if "nesting depth" in (err.problem or ""):  # PyYAML ≥ 6.0.4 stops deep flow nesting in its scanner
         if not b.depth_limit_hit:
             findings.append(_syntax(f"Nesting deeper than {limits.max_depth} levels is not analysed", span,
                                     max(at.index, 0), code="YAML006"))
     else:
-        findings.append(_syntax(_describe_yaml_error(err), span, max(at.index, 0), related=related))
+        said = explain(err, lines)
+        manifest.broken = said
+        related = tuple(Related(text, where) for text, where in said.related)
+        findings.append(_syntax(said.message, said.span, max(at.index, 0), related=related))
     if at.in_doc or at.index == -1:
         index = max(at.index, 0)
         b.doc_index = index
@@ -531,7 +587,8 @@ def _json_string(raw: str, offset: int) -> str:
         pos = m.end()
     rest = body[pos:]
     if "\\" in rest:
-        raise _JsonError("Invalid escape sequence in a JSON string", offset + 1 + pos + rest.index("\\"))
+        raise _JsonError("A backslash in a JSON string starts an escape sequence, and this one is unknown: "
+                         "write two backslashes for one", offset + 1 + pos + rest.index("\\"))
     out.append(rest)
     text = "".join(out)
     # join surrogate pairs written as two \u escapes
@@ -553,14 +610,40 @@ def _tokens(text: str) -> Iterator[tuple[str, str, int, int]]:
                 return
             ch = text[pos]
             if ch == '"':
-                raise _JsonError("Unterminated string (or a control character inside it)", pos)
-            raise _JsonError(f"Unexpected character {ch!r}", pos)
+                raise _JsonError("The text in double quotes that starts here is never closed (or holds a line "
+                                 "break or tab): add the closing double quote, and write a line break as an "
+                                 "escape", pos)
+            raise _JsonError(_json_stray(text, pos), pos)
         kind = m.lastgroup
         yield kind, m.group(kind), m.start(kind), m.end(kind)
         pos = m.end()
 
 
+_TRAILING = "Trailing comma"
+
+
 def parse_json(text: str, limits: Limits = DEFAULT_LIMITS) -> Manifest:
+    """Parse JSON; a trailing comma is reported, then read past (the comma blanked) so the rest keeps its
+    findings, as after a YAML syntax error."""
+    manifest = latest = _parse_json_once(text, limits)
+    patched = text
+    for _ in range(_RETRIES):
+        errors = [f for f in latest.findings if f.code == "YAML001"]
+        if not errors or not errors[0].message.startswith(_TRAILING):
+            break
+        at = manifest.lines.offset(errors[0].span.start)
+        patched = patched[:at] + " " + patched[at + 1:]  # same length: positions stay valid
+        latest = _parse_json_once(patched, limits)
+        manifest.documents = latest.documents
+        manifest.findings.extend(f for f in latest.findings if f.code == "YAML001")
+    return manifest
+
+
+_AFTER_END = "Text after the end of the JSON document: a JSON file holds one value; remove the extra text"
+_KEY_QUOTES = "A key in JSON must be text in double quotes, such as \"name\"; add the quotes"
+
+
+def _parse_json_once(text: str, limits: Limits = DEFAULT_LIMITS) -> Manifest:
     lines = LineIndex(text)
     manifest = Manifest(text=text, lines=lines, format="json")
     b = _Builder(lines, limits, manifest.findings)
@@ -568,12 +651,12 @@ def parse_json(text: str, limits: Limits = DEFAULT_LIMITS) -> Manifest:
     pos_of = lines.pos
     # stack entries mirror _Builder's: [node, data, size, pending_key, too_deep] + expected state
     state = "value"  # value | key_or_end | colon | comma_or_end | value_or_end | done
-    last_end = 0
+    last_end = comma = 0
     try:
         for kind, raw, start, end in _tokens(text):
             span = Span(pos_of(start), pos_of(end))
             if state == "done":
-                raise _JsonError("Unexpected data after the end of the JSON document", start)
+                raise _JsonError(_AFTER_END, start)
             if kind == "punct":
                 if raw in "{[" and state in ("value", "value_or_end"):
                     ev = _Ev(span, flow=True)
@@ -583,19 +666,20 @@ def parse_json(text: str, limits: Limits = DEFAULT_LIMITS) -> Manifest:
                     top = b.stack[-1][0] if b.stack else None
                     want = "}" if top is not None and top.kind == MAP else "]"
                     if raw != want or (state == "value_or_end" and top is not None and top.kind == MAP):
-                        raise _JsonError(f"Expected '{want}' but found '{raw}'", start)
+                        raise _JsonError(_json_mismatch(b, raw, want), start)
                     b.end_collection(_Ev(span, flow=True))
                     state = "comma_or_end" if b.stack else "done"
                 elif raw == ":" and state == "colon":
                     state = "value"
                 elif raw == "," and state == "comma_or_end":
                     state = "key" if b.stack[-1][0].kind == MAP else "value"
+                    comma = start
                 else:
-                    raise _JsonError(f"Unexpected '{raw}'", start)
+                    raise _JsonError(_json_punct(raw, state), comma if _trailing(raw, state) else start)
             else:
                 if state in ("key_or_end", "key"):
                     if kind != "str":
-                        raise _JsonError("Expected a string key in double quotes", start)
+                        raise _JsonError(_KEY_QUOTES, start)
                     b.scalar(_Ev(span, value=_json_string(raw, start), style='"'))
                     state = "colon"
                 elif state in ("value", "value_or_end"):
@@ -611,15 +695,76 @@ def parse_json(text: str, limits: Limits = DEFAULT_LIMITS) -> Manifest:
                     b.scalar(_Ev(span, value=value, style=style, resolved=True))
                     state = "comma_or_end" if b.stack else "done"
                 else:
-                    expected = {"colon": "':'", "comma_or_end": "',' or the end of the object/array"}.get(state, "a value")
-                    raise _JsonError(f"Expected {expected}", start)
+                    raise _JsonError(_json_missing(state), start)
             last_end = end
         if state != "done":
-            raise _JsonError("Unexpected end of the JSON text" if text.strip() else "Empty JSON file", len(text))
+            raise _JsonError(_json_end(b) if text.strip() else "Empty JSON file", len(text))
         _finish_document(manifest, b, 0, Pos(0, 0), pos_of(last_end), True)
     except _JsonError as err:
         _json_broken(err, manifest, b)
     return manifest
+
+
+def _trailing(raw: str, state: str) -> bool:
+    return (raw == "}" and state == "key") or (raw == "]" and state == "value")
+
+
+def _json_punct(raw: str, state: str) -> str:
+    """A punctuation mark where it cannot go, in words."""
+    if _trailing(raw, state):
+        return "Trailing comma after the last item; remove it (JSON allows no ',' before a closing bracket)"
+    if raw == "," and state == "value":
+        return "A value is missing before this ','; write the value"
+    if raw == ",":
+        return "A ',' with no item before it; remove it, or write the missing item"
+    if raw == ":":
+        return "A ':' where a key or value should be; write a key in double quotes before each ':'"
+    if raw in "}]":
+        return f"Unexpected '{raw}': a value is missing before it; write the value, or remove the '{raw}'"
+    return f"Unexpected '{raw}' here: a ',' or a closing bracket is missing before it"
+
+
+def _json_missing(state: str) -> str:
+    if state == "colon":
+        return "Missing ':' after the key; write \"key\": value"
+    if state == "comma_or_end":
+        return "Missing ',' between two items; add ',' before this one"
+    return "A value is missing here; write one"
+
+
+def _json_stray(text: str, pos: int) -> str:
+    ch = text[pos]
+    if ch == "'":
+        return "JSON text goes in double quotes, not single quotes; replace the ' marks with \""
+    if ch == "/" and text[pos + 1: pos + 2] in ("/", "*"):
+        return "JSON does not allow comments; remove them (or write the manifest as YAML, which does)"
+    if ch.isalpha() or ch == "_":
+        end = pos
+        while end < len(text) and end - pos < 40 and (text[end].isalnum() or text[end] in "_-."):
+            end += 1
+        word = text[pos:end]
+        if word in ("True", "False", "None", "TRUE", "FALSE", "NULL", "Null", "nil", "undefined", "NaN"):
+            return f"`{word}` is not a JSON value; write true, false or null (lowercase)"
+        return f"`{word}` is not in double quotes; JSON text values and keys go in double quotes"
+    shown = f"'{ch}'" if ch.isprintable() and ch != "'" else f"U+{ord(ch):04X}"
+    return f"Unexpected character {shown}; JSON allows only objects, lists, text in double quotes, numbers, " \
+           "true, false and null"
+
+
+def _json_mismatch(b: _Builder, raw: str, want: str) -> str:
+    top = b.stack[-1][0] if b.stack else None
+    line = f" on line {top.span.start.line + 1}" if top is not None else ""
+    opener = "{" if want == "}" else "["
+    return f"This '{raw}' closes the '{opener}' opened{line}; write '{want}' instead"
+
+
+def _json_end(b: _Builder) -> str:
+    top = b.stack[-1][0] if b.stack else None
+    if top is None:
+        return "The JSON ends too early; finish the value"
+    closer = "}" if top.kind == MAP else "]"
+    return f"The JSON ends too early: the '{'{' if closer == '}' else '['}' opened on line " \
+           f"{top.span.start.line + 1} is not closed; add '{closer}'"
 
 
 def _json_broken(err: _JsonError, manifest: Manifest, b: _Builder) -> None:

@@ -5,25 +5,29 @@ tool endpoints. An endpoint resolves to an agent when its host is the agent's na
 or `name.namespace.svc[.cluster.local]` (the port and path are kept). The index is updated per file
 (from open documents or file events) and answers definition, references, symbols and the call graph.
 It only parses (no schema validation), so indexing thousands of files stays fast.
+
+What it keeps per agent is a summary (slotted objects, the strings many agents share interned), never a
+tree or a text: memory grows by about a kilobyte per manifest however large the workspace.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from ossa_lsp.core import files
 from ossa_lsp.core.text.source import MAP, SCALAR, SEQ, Document, Manifest, Node, parse
-from ossa_lsp.core.text.spans import Span
+from ossa_lsp.core.text.spans import Pos, Span
 
 INTERNAL_SUFFIXES = (".svc", ".svc.cluster.local", ".cluster.local", ".internal", ".local")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Endpoint:
     tool_index: int
     tool_name: str | None
@@ -45,7 +49,7 @@ class Endpoint:
         return "." not in h or h == "localhost" or h.endswith(INTERNAL_SUFFIXES)
 
 
-@dataclass
+@dataclass(slots=True)
 class Agent:
     name: str
     path: str  # file path (as given to the index)
@@ -161,14 +165,21 @@ def agents_of(doc: Document, path: str) -> list[Agent]:
     return [agent]
 
 
-@dataclass
+def agents_in_text(path: str, text: str) -> tuple[str, list[Agent]]:
+    """The index's key for a file and the agents its text defines (what a worker process sends back
+    instead of the tree)."""
+    key = norm(path)
+    return key, [a for d in parse(text, path).documents for a in agents_of(d, key)]
+
+
+@dataclass(slots=True)
 class FileEntry:
     path: str
     agents: list[Agent]
     stamp: Any  # version (open documents) or mtime (files on disk)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Call:
     caller: Agent
     endpoint: Endpoint
@@ -180,12 +191,13 @@ class WorkspaceIndex:
 
     def __init__(self) -> None:
         self._files: dict[str, FileEntry] = {}
-        self._by_name: dict[str, list[Agent]] = {}
+        self._by_name: dict[str, tuple[Agent, ...]] = {}
         self._lock = threading.RLock()
         self.generation = 0  # bumps on every change of any agent fact (graph, hover, caches)
         self.mesh_generation = 0  # bumps only when what cross-file rules read changes
         self._memo: dict[str, Any] = {}
         self._memo_generation = -1
+        self._shared = Shared()
 
     def _cached(self, key: str, compute: Callable[[], Any]) -> Any:
         """Answers that depend on the whole index are computed once per generation."""
@@ -204,7 +216,13 @@ class WorkspaceIndex:
 
     def update_manifest(self, path: str, manifest: Manifest, stamp: Any = None) -> bool:
         path = norm(path)
-        agents = [a for d in manifest.documents for a in agents_of(d, path)]
+        return self.update_agents(path, [a for d in manifest.documents for a in agents_of(d, path)], stamp)
+
+    def update_agents(self, key: str, agents: list[Agent], stamp: Any = None) -> bool:
+        """(Re)index one file from its agents, made elsewhere (`agents_in_text`, in another process);
+        `key` is the file's `norm` path. True when what cross-file rules read changed."""
+        path = key
+        agents = [self._shared.agent(a) for a in agents]
         with self._lock:
             old = self._files.get(path)
             if old is not None and _same(old.agents, agents):
@@ -214,7 +232,8 @@ class WorkspaceIndex:
             self._remove(path)
             self._files[path] = FileEntry(path, agents, stamp)
             for a in agents:
-                self._by_name.setdefault(a.name.lower(), []).append(a)
+                low = _lower(a.name)
+                self._by_name[low] = (*self._by_name.get(low, ()), a)
             self.generation += 1
             if mesh_changed:
                 self.mesh_generation += 1
@@ -253,10 +272,20 @@ class WorkspaceIndex:
         if old is None:
             return
         for a in old.agents:
-            same = self._by_name.get(a.name.lower(), [])
-            self._by_name[a.name.lower()] = [x for x in same if x.path != path]
-            if not self._by_name[a.name.lower()]:
-                del self._by_name[a.name.lower()]
+            low = _lower(a.name)
+            rest = tuple(x for x in self._by_name.get(low, ()) if x.path != path)
+            if rest:
+                self._by_name[low] = rest
+            else:
+                self._by_name.pop(low, None)
+
+    def prepare(self) -> None:
+        """Build now what queries over the whole index compute lazily (the agent list, the call graph and
+        its cycles, the sorted names): before forking workers, so each inherits them instead of building
+        its own copy."""
+        self.agents()
+        self._components()
+        self._names()
 
     def build(self, paths: Iterable[str], progress: Callable[[int, int], None] | None = None) -> int:
         files = list(paths)
@@ -317,11 +346,18 @@ class WorkspaceIndex:
         import difflib
 
         def build() -> str | None:
-            names = sorted({a.name for a in self.agents()})
-            hit = difflib.get_close_matches(word, names, n=1, cutoff=0.75)
+            hit = difflib.get_close_matches(word, self._names(), n=1, cutoff=0.75)
             return hit[0] if hit else None
 
         return self._cached(f"near:{word}", build)
+
+    def _names(self) -> list[str]:
+        """Every agent name, sorted, kept as one string and split when asked: a forked worker that looks
+        for a suggestion reads its own copy instead of touching every agent's name string, which would
+        copy every page of the index it shares with its parent."""
+        blob: str = self._cached("names", lambda: "\x00".join(sorted({a.name for a in self.agents()
+                                                                      if "\x00" not in a.name})))
+        return blob.split("\x00") if blob else []
 
     def duplicates(self) -> dict[tuple[str, str | None], list[Agent]]:
         groups: dict[tuple[str, str | None], list[Agent]] = {}
@@ -437,6 +473,82 @@ class WorkspaceIndex:
             if cycle:
                 out.append(cycle)
         return out
+
+
+MAX_SHARED = 1 << 16  # distinct spans / label sets / positions remembered for sharing (bounded tables)
+
+
+class Shared:
+    """One copy of what many agents hold alike: positions and spans (similar manifests put their names and
+    endpoints at the same places), label sets, and short strings (namespaces, hosts, models; interned).
+    Agents that come from another process arrive with copies of everything; this makes the index's
+    memory per agent about its name, path and endpoints' URLs. The tables are bounded: past
+    `MAX_SHARED` entries new values are kept as they are. Label dicts are shared: read-only."""
+
+    def __init__(self) -> None:
+        self.spans: dict[Span, Span] = {}
+        self.positions: dict[Pos, Pos] = {}
+        self.labels: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+        self.texts: dict[str, str] = {}
+
+    def text(self, t: str) -> str:
+        """One copy of a string that many objects repeat (messages, pointers), short or long."""
+        hit = self.texts.get(t)
+        if hit is None:
+            hit = t
+            if len(self.texts) < MAX_SHARED:
+                self.texts[t] = t
+        return hit
+
+    def agent(self, a: Agent) -> Agent:
+        a.name_span, a.key_span = self.span(a.name_span), self.span(a.key_span)
+        a.namespace, a.role = _word(a.namespace), _word(a.role)
+        a.provider, a.model, a.currency = _word(a.provider), _word(a.model), _word(a.currency)
+        a.api_version = _word(a.api_version)
+        a.labels = self.label_set(a.labels)
+        a.endpoints = [replace(e, scheme=_intern(e.scheme), host=_intern(e.host), path=_intern(e.path),
+                               auth_type=_word(e.auth_type), span=self.span(e.span), tool_span=self.span(e.tool_span))
+                       for e in a.endpoints]
+        return a
+
+    def span(self, s: Span) -> Span:
+        hit = self.spans.get(s)
+        if hit is None:
+            hit = Span(self.pos(s.start), self.pos(s.end))
+            if len(self.spans) < MAX_SHARED:
+                self.spans[hit] = hit
+        return hit
+
+    def pos(self, p: Pos) -> Pos:
+        hit = self.positions.get(p)
+        if hit is None:
+            hit = p
+            if len(self.positions) < MAX_SHARED:
+                self.positions[p] = p
+        return hit
+
+    def label_set(self, labels: dict[str, str]) -> dict[str, str]:
+        key = tuple((_intern(k), _intern(v)) for k, v in labels.items())
+        hit = self.labels.get(key)
+        if hit is None:
+            hit = dict(key)
+            if len(self.labels) < MAX_SHARED:
+                self.labels[key] = hit
+        return hit
+
+
+def _intern(text: str) -> str:
+    """Short strings that many agents share, once (sys.intern: the copy goes when the last user does)."""
+    return sys.intern(text) if len(text) <= 64 else text
+
+
+def _word(text: str | None) -> str | None:
+    return None if text is None else _intern(text)
+
+
+def _lower(name: str) -> str:
+    low = name.lower()
+    return name if low == name else low  # the name's own string, not a second copy, when already lower-case
 
 
 def norm(path: str) -> str:

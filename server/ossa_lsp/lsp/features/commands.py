@@ -32,6 +32,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
 from ossa_lsp.core.findings import Finding
+from ossa_lsp.core.words import plural
 from ossa_lsp.lsp.convert import diagnostic
 from ossa_lsp.lsp.progress import Progress
 from ossa_lsp.lsp.publish import WORKSPACE, push
@@ -68,7 +69,8 @@ class Summary:
         return {**out, "message": self.message} if self.message is not None else out
 
     def line(self) -> str:
-        return f"{self.files} files: {self.counts['errors']} errors, {self.counts['warnings']} warnings"
+        return f"{plural(self.files, 'file')}: {plural(self.counts['errors'], 'error')}, " \
+               f"{plural(self.counts['warnings'], 'warning')}"
 
 
 def _options(args: tuple[Any, ...]) -> dict[str, Any]:

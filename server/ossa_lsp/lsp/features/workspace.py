@@ -103,8 +103,14 @@ async def links(ls: OssaLanguageServer, params: types.DocumentLinkParams) -> lis
     return out
 
 
-def show_graph(ls: OssaLanguageServer, *args: object) -> dict[str, str]:
+async def show_graph(ls: OssaLanguageServer, *args: object) -> dict[str, str]:
     from ossa_lsp.output.graph import dot, mermaid
+
+    await ls.index_ready()  # right after start-up: the files on disk, and the open buffers' current agents
+    for uri in list(ls.workspace.text_documents):
+        doc = ls.open_document(uri)
+        if doc is not None and ls.is_ossa(doc) and not ls.is_config(doc):
+            ls.analysis_now(doc)
 
     fmt = "dot" if args and isinstance(args[0], dict) and args[0].get("format") == "dot" else "mermaid"
     return {"format": fmt, "text": dot(ls.index) if fmt == "dot" else mermaid(ls.index)}

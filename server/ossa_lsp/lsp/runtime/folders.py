@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from lsprotocol import types
 
 from ossa_lsp.core.discover import EDITOR_LIMITS, Limits, Walk
+from ossa_lsp.core.words import plural
 
 PROGRESS_AFTER_S = 0.5  # a walk that finishes sooner shows no progress at all
 REPORT_EVERY_S = 0.25
@@ -59,7 +60,7 @@ async def walk_folders(ls: Server, folders: list[Path], *, include: tuple[str, .
         if progress is not None and progress.token is not None:
             seen = sum(w.files for w in walks), sum(w.dirs for w in walks)
             ls.work_done_progress.report(progress.token, types.WorkDoneProgressReport(
-                message=f"{seen[0]:,} files in {seen[1]:,} folders looked at"))
+                message=f"{plural(seen[0], 'file')} in {plural(seen[1], 'folder')} looked at"))
         await asyncio.wait({done}, timeout=REPORT_EVERY_S)
     found = done.result()
     if own is not None:

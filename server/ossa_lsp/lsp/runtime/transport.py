@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from lsprotocol import types
 
+    from ossa_lsp.lsp.runtime.boot import Boot
     from ossa_lsp.lsp.server import OssaLanguageServer
 
     # (server, uri, line, character) → (markup kind, text, range), or None for "no hover here"
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ossa_lsp")
 _LENGTH = re.compile(rb"content-length:[ \t]*(\d+)", re.IGNORECASE)
+BOOT_CONFIG = b'"ossa-lsp/boot/configuration"'  # boot.CONFIG_ID: the lane's own request, answered late
 MAX_HEADER = 64 * 1024  # bytes of headers without a blank line: not LSP, the input is dropped
 
 
@@ -46,8 +48,7 @@ def serve_stdio(ls: OssaLanguageServer, fast_hover: HoverAnswer | None = None) -
     """Serve LSP on stdin/stdout until `exit` or end of input (`ls.exit_status` tells how it ended)."""
     from pygls.io_ import StdoutWriter
 
-    stop = ls._stop_event = threading.Event()
-    ls.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
+    stop = attach(ls, StdoutWriter(sys.stdout.buffer))
 
     async def serve() -> None:
         loop = asyncio.get_running_loop()
@@ -76,6 +77,13 @@ def serve_stdio(ls: OssaLanguageServer, fast_hover: HoverAnswer | None = None) -
         ls.shutdown()
 
 
+def attach(ls: OssaLanguageServer, writer: Any) -> threading.Event:
+    """What pygls' own `start_io` sets up before reading: the stop event and the writer to stdout."""
+    stop = ls._stop_event = threading.Event()
+    ls.protocol.set_writer(writer)
+    return stop
+
+
 def _quiet_cancellation(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
     """`exit` while a request is still running cancels it as the loop closes, and pygls' callback on the
     cancelled task then raises CancelledError: expected at that point, so logged at debug, not as an error."""
@@ -86,8 +94,10 @@ def _quiet_cancellation(loop: asyncio.AbstractEventLoop, context: dict[str, Any]
 
 
 class _StdinProtocol(asyncio.Protocol):
-    def __init__(self, ls: OssaLanguageServer, done: asyncio.Future[None], hover: HoverAnswer | None = None) -> None:
-        self.ls = ls
+    def __init__(self, ls: OssaLanguageServer | None, done: asyncio.Future[None], hover: HoverAnswer | None = None,
+                 boot: Boot | None = None) -> None:
+        self.ls = ls  # None while the start-up lane answers (boot.py); set by `handover`
+        self.boot = boot
         self.done = done
         self.hover = hover  # None: no fast lane
         self.buffer = bytearray()
@@ -138,7 +148,8 @@ class _StdinProtocol(asyncio.Protocol):
     def _finish(self) -> None:
         # Messages already received are still handled (e.g. `exit` right before the pipe closes).
         def end() -> None:
-            if self.queue or self.scheduled:
+            handover_due = self.ls is None and self.boot is not None and self.boot.blocked
+            if self.queue or self.scheduled or handover_due:
                 asyncio.get_running_loop().call_soon(end)
             elif not self.done.done():
                 self.done.set_result(None)
@@ -146,7 +157,21 @@ class _StdinProtocol(asyncio.Protocol):
         asyncio.get_running_loop().call_soon(end)
 
     # -- dispatch ------------------------------------------------------------------------------------
+    def handover(self, ls: OssaLanguageServer, hover: HoverAnswer | None) -> None:
+        """The server takes over from the start-up lane: every message the lane saw first, in order."""
+        assert self.boot is not None
+        self.ls, self.hover = ls, hover
+        replay, self.boot.replay = self.boot.replay, []
+        self.queue.extendleft(reversed(replay))
+        self._schedule()
+
     def dispatch(self, body: bytes) -> None:
+        if self.ls is None:
+            assert self.boot is not None
+            self.boot.accept(body)
+            return
+        if self.boot is not None and BOOT_CONFIG in body and self.boot.late_answer(body):
+            return
         protocol = self.ls.protocol
         self.ls.last_activity = time.monotonic()
         try:

@@ -58,3 +58,4 @@ def get(name: str) -> Renderer:
 
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
+WITH_HINTS = ("json", "sarif")  # the formats that show unsuppressed hints or count them

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ossa_lsp.core.findings import Severity
+from ossa_lsp.core.words import plural
 from ossa_lsp.headless.report import FileReport
 from ossa_lsp.output.escape import github_data as _data
 from ossa_lsp.output.escape import github_property as _prop
@@ -30,5 +31,6 @@ def render(reports: Sequence[FileReport], opts: dict[str, Any]) -> str:
             props.append(f"title={_prop(f.code)}")
             out.append(f"::{_LEVEL[f.severity]} {','.join(props)}::{_data(message(f.message))}")
     totals = summary(reports)
-    out.append(f"ossa-lsp: {totals['files']} files, {totals['errors']} errors, {totals['warnings']} warnings")
+    out.append(f"ossa-lsp: {plural(totals['files'], 'file')}, {plural(totals['errors'], 'error')}, "
+               f"{plural(totals['warnings'], 'warning')}")
     return "\n".join(out) + "\n"

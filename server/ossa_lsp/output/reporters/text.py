@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ossa_lsp.core.findings import Severity
+from ossa_lsp.core.words import plural
 from ossa_lsp.headless.report import FileReport
 from ossa_lsp.output.escape import message
 from ossa_lsp.output.escape import text as esc
@@ -19,8 +20,7 @@ def _c(text: str, code: str, on: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if on else text
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+_plural = plural
 
 
 def render(reports: Sequence[FileReport], opts: dict[str, Any]) -> str:

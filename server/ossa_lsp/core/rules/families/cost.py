@@ -52,6 +52,11 @@ def _budget(n: float | None) -> float | None:
     return n if n is not None and n >= 0 else None  # a negative budget is a schema finding
 
 
+def _count(tokens: float) -> str:
+    """A token count as people write it: 1,000,000, not 1e+06."""
+    return f"{int(tokens):,}" if float(tokens).is_integer() else f"{tokens:,g}"
+
+
 @rule(
     "COST002", "token-budget-inconsistent", "cost",
     "Token limits contradict each other: llm.maxTokens <= maxTokensPerRequest <= maxTokensPerDay must hold.",
@@ -68,17 +73,17 @@ def token_budget(ctx: Context) -> Iterator[Finding]:
     max_tokens, per_req, per_day = (_budget(ctx.number(*p)) for p in ([*LLM, "maxTokens"],
                                     [*COST, "maxTokensPerRequest"], [*COST, "maxTokensPerDay"]))
     if max_tokens is not None and per_req is not None and max_tokens > per_req:
-        yield ctx.report([*LLM, "maxTokens"], f"llm.maxTokens ({max_tokens:g}) is above "
-                         f"constraints.cost.maxTokensPerRequest ({per_req:g}): one response may use more tokens "
-                         "than a whole request is allowed", related=ctx.related([*COST, "maxTokensPerRequest"],
+        yield ctx.report([*LLM, "maxTokens"], f"llm.maxTokens ({_count(max_tokens)}) is above "
+                         f"constraints.cost.maxTokensPerRequest ({_count(per_req)}): one response may use more "
+                         "tokens than a whole request is allowed", related=ctx.related([*COST, "maxTokensPerRequest"],
                                                                                 "The per-request budget"))
     elif max_tokens is not None and per_req is None and per_day is not None and max_tokens > per_day:
-        yield ctx.report([*LLM, "maxTokens"], f"llm.maxTokens ({max_tokens:g}) is above "
-                         f"constraints.cost.maxTokensPerDay ({per_day:g}): one response may use more than the "
-                         "whole day's budget", related=ctx.related([*COST, "maxTokensPerDay"], "The daily budget"))
+        yield ctx.report([*LLM, "maxTokens"], f"llm.maxTokens ({_count(max_tokens)}) is above "
+                         f"constraints.cost.maxTokensPerDay ({_count(per_day)}): one response may use more "
+                         "than the whole day's budget", related=ctx.related([*COST, "maxTokensPerDay"], "The daily budget"))
     if per_req is not None and per_day is not None and per_req > per_day:
-        yield ctx.report([*COST, "maxTokensPerRequest"], f"maxTokensPerRequest ({per_req:g}) is above "
-                         f"maxTokensPerDay ({per_day:g}): one request may use more than the whole day's budget",
+        yield ctx.report([*COST, "maxTokensPerRequest"], f"maxTokensPerRequest ({_count(per_req)}) is above "
+                         f"maxTokensPerDay ({_count(per_day)}): one request may use more than the whole day's budget",
                          related=ctx.related([*COST, "maxTokensPerDay"], "The daily budget"))
 
 
@@ -133,7 +138,7 @@ def max_tokens_missing(ctx: Context) -> Iterator[Finding]:
 
 @rule(
     "COST005", "daily-cost-inconsistent", "cost",
-    "maxCostPerDay does not match what maxTokensPerDay costs at the model's list price.",
+    "maxCostPerDay is far from what maxTokensPerDay can cost at the model's list price.",
     levels=Levels(None, W, W),
     why="The guide pairs maxTokensPerDay with maxCostPerDay; the two only govern spend if they describe the same "
         "budget. A cap below the cost of the token budget makes the token budget unreachable; a cap far above it "
@@ -160,6 +165,8 @@ def daily_cost(ctx: Context) -> Iterator[Finding]:
     info = ctx.env.models.lookup(provider, model)
     if info is None or info.price is None:
         return
+    if tokens <= 0:
+        return  # a budget below zero is the schema's finding; a price for it would read "-0.00 USD"
     low = tokens * min(info.price) / 1e6
     high = tokens * max(info.price) / 1e6
     ratio = float(ctx.options.get("max-ratio") or 10)
@@ -170,11 +177,11 @@ def daily_cost(ctx: Context) -> Iterator[Finding]:
     sev = Severity.INFO if stale else None
     path = [*COST, "maxCostPerDay"]
     if cap < low:
-        yield ctx.report(path, f"maxCostPerDay ({cap:g} USD) runs out before maxTokensPerDay ({tokens:g}): that "
-                         f"many tokens cost at least {low:.2f} USD{note}", severity=sev)
+        yield ctx.report(path, f"maxCostPerDay ({cap:g} USD) runs out before maxTokensPerDay "
+                         f"({_count(tokens)}): that many tokens cost at least {low:.2f} USD{note}", severity=sev)
     elif cap > high * ratio:
         yield ctx.report(path, f"maxCostPerDay ({cap:g} USD) is more than {ratio:g}x what maxTokensPerDay "
-                         f"({tokens:g}) can cost (at most {high:.2f} USD{note}); the cap never limits anything",
+                         f"({_count(tokens)}) can cost (at most {high:.2f} USD{note}); the cap never limits anything",
                          severity=sev)
 
 

@@ -80,4 +80,8 @@ def required_labels(ctx: Context) -> Iterator[Finding]:
     lacking = [str(k) for k in ctx.options.get("required-labels") or []
                if not (isinstance(labels.get(k), str) and labels[k].strip())]
     if lacking:
-        yield ctx.missing([*META, "labels", lacking[0]], f"metadata.labels lacks {', '.join(lacking)}")
+        names = " and ".join(f"`{k}`" for k in lacking) if len(lacking) <= 2 else \
+            ", ".join(f"`{k}`" for k in lacking[:-1]) + f" and `{lacking[-1]}`"
+        yield ctx.missing([*META, "labels", lacking[0]], f"metadata.labels is missing the {names} "
+                          f"{'label' if len(lacking) == 1 else 'labels'} your organisation requires; add "
+                          f"{'it' if len(lacking) == 1 else 'them'}")
