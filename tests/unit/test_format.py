@@ -190,3 +190,10 @@ def test_corpus_and_examples_lossless_and_idempotent(canonical):
         second = format_text(first.text, str(path), canonical=canonical)
         assert second.refused is None and second.text == first.text, path
     assert checked > 200 and len(refused) < checked / 20, refused
+
+
+def test_comments_before_the_first_document_marker_are_kept():
+    text = "# Owned by the care team\n\n---\napiVersion: ossa/v0.4.7\nmetadata:\n    name: a\n"
+    out = format_text(text, "a.yaml")
+    assert out.refused is None
+    assert out.text == "# Owned by the care team\n\n---\napiVersion: ossa/v0.4.7\nmetadata:\n  name: a\n"

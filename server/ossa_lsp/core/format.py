@@ -130,8 +130,9 @@ class Null:
 def _format_yaml(body: str, before: Manifest, canonical: bool) -> str:
     from ruamel.yaml.error import YAMLError
 
+    head, body = _head(body)
     y = _yaml()
-    y.explicit_start = body.lstrip().startswith("---") and not _leading_comment(body)
+    y.explicit_start = not head and body.lstrip().startswith("---")
     try:
         docs = list(y.load_all(body))
         if canonical:
@@ -142,12 +143,23 @@ def _format_yaml(body: str, before: Manifest, canonical: bool) -> str:
     except (YAMLError, RecursionError, ValueError, TypeError, AttributeError) as err:
         raise Refused(f"the YAML cannot be re-emitted safely ({type(err).__name__}); not formatted") from None
     out = stream.getvalue()
-    return out if out.strip() or not body.strip() else body
+    return head + (out if out.strip() or not body.strip() else body)
 
 
-def _leading_comment(body: str) -> bool:
-    """A comment before the first `---`: ruamel keeps it only when it writes the marker itself."""
-    return body.lstrip().startswith("#")
+def _head(body: str) -> tuple[str, str]:
+    """Comment lines before the first `---`, with that line (kept as written: ruamel drops comments that
+    come before a document start marker), and the rest."""
+    at = 0
+    while at < len(body):
+        end = body.find("\n", at)
+        end = len(body) if end < 0 else end + 1
+        line = body[at:end].strip()
+        if line == "---":
+            return (body[:end], body[end:]) if at else ("", body)
+        if line and not line.startswith("#"):
+            break
+        at = end
+    return "", body
 
 
 def comments(text: str) -> list[str]:
