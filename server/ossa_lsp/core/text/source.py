@@ -341,7 +341,8 @@ class _Builder:
         node = Node(ALIAS, span, ev.anchor)
         entry = self.anchors.get(ev.anchor)
         if entry is None:
-            self.findings.append(_syntax(f"Unknown alias '*{ev.anchor}': no anchor '&{ev.anchor}' before it",
+            self.findings.append(_syntax(f"Unknown alias '*{ev.anchor}': no anchor '&{ev.anchor}' before it; "
+                                         f"define '&{ev.anchor}' on a value above, or fix the name",
                                          span, self.doc_index))
             self._attach(node, None, 1)
             return

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,13 +44,35 @@ def state(ls: OssaLanguageServer) -> ClosedFiles:
 
 
 async def workspace_files(ls: OssaLanguageServer) -> list[str]:
-    """The workspace's manifests (walked once, with the editor's limits; file events keep it current)."""
-    from ossa_lsp.lsp.features.commands import _folders, manifests
+    """The workspace's manifests: the bounded walk of the folders (the editor's limits, `ossa.extraFiles`,
+    the configs' excludes), done once; file events that add or remove files make it walk again."""
+    from ossa_lsp.lsp.runtime.folders import walk_folders
 
     st = state(ls)
     if st.paths is None:
-        st.paths = [str(p) for p in await manifests(ls, _folders(ls, None))]
+        uris = [f.uri for f in ls.workspace.folders.values()] or \
+            ([ls.workspace.root_uri] if ls.workspace.root_uri else [])
+        roots = [Path(p) for p in (to_fs_path(u) for u in uris) if p and Path(p).is_dir()]
+        found = await walk_folders(ls, roots, include=tuple(ls.settings.extra_files))
+        st.paths = await asyncio.to_thread(_kept, ls, found)
     return list(st.paths)
+
+
+def _kept(ls: OssaLanguageServer, found: list[Path]) -> list[str]:
+    """Unique, and not excluded by the governing .ossa-lsp.yaml (as `ossa-lsp check` does)."""
+    from ossa_lsp.core.config import load as config
+
+    s = ls.settings
+    args = config.Args(profile=s.profile, select=tuple(s.select), ignore=tuple(s.ignore))
+    out = []
+    for path in dict.fromkeys(p.resolve() for p in found):
+        try:
+            if config.excluded(path, args):
+                continue
+        except Exception:  # a config that cannot be read excludes nothing (check reports it)
+            pass
+        out.append(str(path))
+    return out
 
 
 def _check(ls: OssaLanguageServer, path: str, context: Any) -> tuple[str, list[types.Diagnostic]] | None:
@@ -183,19 +204,9 @@ def refresh(ls: OssaLanguageServer) -> None:
             ls.closed_push_task = asyncio.get_running_loop().create_task(push_closed(ls))
 
 
-def files_changed(ls: OssaLanguageServer, changes: Sequence[types.FileEvent]) -> None:
-    """File events: a created or deleted manifest changes the list of files; then refresh."""
-    st = state(ls)
-    for change in changes:
-        path = to_fs_path(change.uri)
-        if change.type != types.FileChangeType.Changed and path and not Path(path).name.startswith("."):
-            st.paths = None  # walk again on the next pass (created or deleted)
-    refresh(ls)
-
-
 def register(ls: OssaLanguageServer) -> None:
     ls.feature(types.WORKSPACE_DIAGNOSTIC)(workspace_diagnostic)
     ls.closed_changed = lambda: refresh(ls)
 
 
-__all__ = ["check_closed", "files_changed", "push_closed", "refresh", "register", "workspace_diagnostic"]
+__all__ = ["check_closed", "push_closed", "refresh", "register", "workspace_diagnostic"]

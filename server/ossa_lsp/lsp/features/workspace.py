@@ -46,11 +46,12 @@ async def _ours(ls: OssaLanguageServer, uri: str) -> TextDocument | None:
 
 
 async def watched(ls: OssaLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
-    from ossa_lsp.lsp.features import pull
-
     if await indexing.files_changed(ls, params.changes):
         await reanalyse_all(ls)
-    pull.files_changed(ls, params.changes)
+    if ls.closed_changed is not None:  # closed manifests' problems (features/pull.py)
+        if ls.closed_files is not None and any(c.type != types.FileChangeType.Changed for c in params.changes):
+            ls.closed_files.paths = None  # a file came or went: walk again
+        ls.closed_changed()
 
 
 async def definition(ls: OssaLanguageServer, params: types.DefinitionParams) -> list[types.Location] | None:
