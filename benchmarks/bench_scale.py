@@ -26,6 +26,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -34,6 +35,7 @@ from _common import REPO, fmt_num, host_line, log, render, repo_state
 WORKERS_PER_ORCHESTRATOR = 4
 SAMPLE_EVERY_S = 0.05
 SERVER_TIMEOUT_S = 1800
+SERVER_PROGRESS_FROM = 200  # lsp/indexing.py: the server reports indexing progress above this many files
 
 ORCHESTRATOR = """apiVersion: ossa/v0.2.2
 kind: Agent
@@ -246,7 +248,7 @@ class Client:
         self.send({"id": rid, "method": method, "params": params})
         return rid
 
-    def read(self) -> dict[str, object] | None:
+    def read(self) -> dict[str, Any] | None:
         out = self.proc.stdout
         assert out is not None
         length = 0
@@ -258,7 +260,7 @@ class Client:
                 break
             if line.lower().startswith(b"content-length:"):
                 length = int(line.split(b":")[1])
-        msg: dict[str, object] = json.loads(out.read(length))
+        msg: dict[str, Any] = json.loads(out.read(length))
         return msg
 
     def pump_until(self, done: object) -> bool:
@@ -270,23 +272,21 @@ class Client:
             self.handle(msg)
         return True
 
-    def handle(self, msg: dict[str, object]) -> None:
+    def handle(self, msg: dict[str, Any]) -> None:
         method = msg.get("method")
         if "id" in msg and method is not None:  # a request from the server
             result: object = None
             if method == "workspace/configuration":
-                result = [None] * len(msg.get("params", {}).get("items", []))  # type: ignore[union-attr]
+                result = [None] * len(msg.get("params", {}).get("items", []))
             self.send({"id": msg["id"], "result": result})
         elif method == "$/progress":
-            params = msg["params"]
-            value = params["value"]  # type: ignore[index]
-            token = params["token"]  # type: ignore[index]
+            value, token = msg["params"]["value"], msg["params"]["token"]
             if value.get("kind") == "begin":
                 self.titles[token] = value.get("title", "")
             elif value.get("kind") == "end":
                 self.ended[token] = value.get("message", "")
         elif "id" in msg:
-            self.replies[msg["id"]] = msg.get("result")  # type: ignore[index]
+            self.replies[msg["id"]] = msg.get("result")
 
     def index_end(self) -> str | None:
         for token, message in self.ended.items():
@@ -336,10 +336,12 @@ def measure_server(co: Checkout, root: Path) -> Figures:
 # --------------------------------------------------------------------------- the table
 
 
-def row(label: str, what: str, n: int, f: Figures) -> list[str]:
+def row(label: str, what: str, n: int, f: Figures, previous: tuple[int, Figures] | None) -> list[str]:
+    """`growth`: PSS added per manifest since the previous size (what the goal bounds: <= 2 KiB)."""
     mib = lambda kib: f"{kib / 1024:.0f}"  # noqa: E731
+    growth = f"{(f.pss_kib - previous[1].pss_kib) / (n - previous[0]):.2f}" if previous and n > previous[0] else "-"
     return [what, label, f"{n:,}", fmt_num(f.wall_s), f"{n / f.wall_s:.0f}", mib(f.rss_kib), mib(f.pss_kib),
-            f"{f.pss_kib / n:.1f}", f.note]
+            f"{f.pss_kib / n:.1f}", growth, f.note]
 
 
 def checkouts(args: argparse.Namespace) -> list[Checkout]:
@@ -365,6 +367,12 @@ def main() -> int:
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()] + ([100_000] if args.huge else [])
     rows = []
+    seen: dict[tuple[str, str], tuple[int, Figures]] = {}
+
+    def add(label: str, what: str, n: int, f: Figures) -> None:
+        rows.append(row(label, what, n, f, seen.get((label, what))))
+        seen[(label, what)] = (n, f)
+
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix="ossa-scale-bench-") as tmp:
             root = Path(tmp)
@@ -372,14 +380,14 @@ def main() -> int:
             generate(root, n)
             for co in checkouts(args):
                 log(f"{co.label}: check, {n} manifests")
-                rows.append(row(co.label, "check -q", n, measure_check(co, root)))
-                if not args.no_server:
+                add(co.label, "check -q", n, measure_check(co, root))
+                if not args.no_server and n > SERVER_PROGRESS_FROM:  # smaller: indexed without progress
                     log(f"{co.label}: server index, {n} manifests")
-                    rows.append(row(co.label, "server index", n, measure_server(co, root)))
+                    add(co.label, "server index", n, measure_server(co, root))
     print(repo_state())
     print(host_line())
     print(render(rows, ["what", "code", "manifests", "wall s", "files/s", "peak RSS main MiB",
-                        "peak PSS all MiB", "PSS KiB/manifest", "note"]))
+                        "peak PSS all MiB", "PSS KiB/manifest", "growth KiB/manifest", "note"]))
     return 0
 
 
