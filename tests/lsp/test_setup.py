@@ -129,7 +129,9 @@ async def test_memory_returns_after_documents_are_closed(vscode: LanguageClient)
     for n in range(4):
         await cycle(f"more{n}")
     after_more = _rss_kib(pid)
-    assert after_more - after_first < 8 * 1024, (after_first, after_more)  # < 8 MiB growth over 160 more files
+    # < 16 MiB over 160 more files, i.e. < 100 KiB per file: each file's text alone is ~45 KiB and its
+    # analysis several times that, so keeping any of them fails; allocator noise under load stays below
+    assert after_more - after_first < 16 * 1024, (after_first, after_more)
 
 
 def test_stdio_flag_from_editor_clients_is_accepted():

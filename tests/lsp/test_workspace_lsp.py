@@ -167,6 +167,7 @@ async def test_a_pull_after_another_file_changed_gets_the_new_cross_file_finding
     orch = _open(ws_pull, root / "agents" / "orchestrator.ossa.yaml")
     worker_path = root / "workers" / "fraud-worker.ossa.yaml"
     worker = _open(ws_pull, worker_path)
+    await _pull(ws_pull, worker)  # its agent is known from the buffer, whether or not the first walk has ended
     first = await _pull(ws_pull, orch)
     assert isinstance(first, types.RelatedFullDocumentDiagnosticReport) and first.result_id
     assert "MESH005" in {d.code for d in first.items}
