@@ -248,6 +248,19 @@ def test_markdown_summary_fits_in_60_lines_whatever_the_fleet(cli, tmp_path: Pat
     assert f"{t['findings']['error']:,} errors" in md and f"{t['findings']['warning']:,} warnings" in md
 
 
+
+def test_counts_of_one_read_in_the_singular(cli, tmp_path: Path) -> None:
+    root = tmp_path / "one"
+    root.mkdir()
+    (root / "a.ossa.yaml").write_text(agent("solo", calls=("http://nobody:8080/x",), cost=5, tokens=1_000_000))
+    doc, html, md = reports(cli, root)
+    assert doc["totals"]["agents"] == 1
+    assert md.startswith("## OSSA fleet report: 1 agent\n") and "1 file ·" in md
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "1 dangling endpoint." in text and "(1 agent with a cap)" in text
+    for page in (text, md):
+        assert not re.search(r"\b1 (agents|files|cycles|endpoints|errors|warnings)\b", page)
+
 HOSTILE = '<script>alert(1)</script>"onmouseover="x'
 
 

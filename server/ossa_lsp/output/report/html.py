@@ -16,6 +16,7 @@ import json
 from html import escape
 from typing import Any
 
+from ossa_lsp.core.words import noun
 from ossa_lsp.output.report.svg import render as draw_graph
 
 MAX_LISTED = 50  # agents named in the "without limits" list before "and N more"
@@ -54,21 +55,24 @@ def _stat(key: str, value: Any, label: str, money: bool = False, extra: str = ""
 
 def _totals(doc: dict[str, Any]) -> str:
     t = doc["totals"]
-    cells = [_stat("totals.agents", t["agents"], "agents"), _stat("totals.files", t["files"], "files")]
+    cells = [_stat("totals.agents", t["agents"], noun(t["agents"], "agent")),
+             _stat("totals.files", t["files"], noun(t["files"], "file"))]
     for i, sp in enumerate(t["spend_per_day"]):
         cells.append(_stat(f"totals.spend_per_day.{i}.amount", sp["amount"],
-                           f"{e(sp['currency'])} per day at most ({num(sp['agents'])} agents with a cap)", money=True))
+                           f"{e(sp['currency'])} per day at most ({num(sp['agents'])} {noun(sp['agents'], 'agent')} with a cap)", money=True))
     cells.append(_stat("totals.tokens_per_day", t["tokens_per_day"], "tokens per day at most"))
     price = t["list_price_per_day_usd"]
     cells.append(_stat("totals.list_price_per_day_usd.high", price["high"],
-                       f"USD per day at list price, if all output ({num(t['agents_priced'])} agents with a known "
+                       f"USD per day at list price, if all output ({num(t['agents_priced'])} {noun(t['agents_priced'], 'agent')} with a known "
                        f"model and a token cap; prices as of {e(doc['prices_as_of'])})", money=True))
     cells.append(_stat("totals.list_price_per_day_usd.low", price["low"], "USD per day at list price, if all input",
                        money=True))
-    cells.append(_stat("totals.without_cost_limit", t["without_cost_limit"], "agents without a cost cap"))
-    cells.append(_stat("totals.unlimited", t["unlimited"], "agents with neither a cost nor a token cap"))
+    cells.append(_stat("totals.without_cost_limit", t["without_cost_limit"],
+                       f"{noun(t['without_cost_limit'], 'agent')} without a cost cap"))
+    cells.append(_stat("totals.unlimited", t["unlimited"],
+                       f"{noun(t['unlimited'], 'agent')} with neither a cost nor a token cap"))
     for sev in ("error", "warning", "info"):
-        cells.append(_stat(f"totals.findings.{sev}", t["findings"][sev], f"{sev} findings"))
+        cells.append(_stat(f"totals.findings.{sev}", t["findings"][sev], f"{sev} {noun(t['findings'][sev], 'finding')}"))
     return '<section id="totals"><h2>Fleet totals</h2><div class="stats">' + "".join(cells) + "</div>" + \
         _unlimited(doc) + "</section>"
 
@@ -186,8 +190,8 @@ def _graph(doc: dict[str, Any]) -> str:
     return ('<section id="graph-section"><h2>Call graph</h2><p class="legend"><span class="key agent">agent</span> '
             '<span class="key external">host that is no agent</span> <span class="key dangling">no such agent</span> '
             f'<span class="key cycle">call cycle</span> — <span data-key="graph.cycles" data-value="{cycles}">{cycles}'
-            f'</span> cycles, <span data-key="graph.dangling" data-value="{dangling}">{dangling}</span> dangling '
-            'endpoints. Lanes are namespaces (or team/app labels); callers are left of callees; click an agent '
+            f'</span> {noun(cycles, "cycle")}, <span data-key="graph.dangling" data-value="{dangling}">{dangling}'
+            f'</span> dangling {noun(dangling, "endpoint")}. Lanes are namespaces (or team/app labels); callers are left of callees; click an agent '
             f'for its row.</p><div class="scroll graph">{draw_graph(doc)}</div></section>')
 
 
@@ -283,8 +287,9 @@ def render(doc: dict[str, Any]) -> str:
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>OSSA fleet report: {t['agents']} agents</title><style>{STYLE}</style></head><body>",
-        f'<h1>OSSA fleet report</h1><p class="muted">{num(t["agents"])} agents in {num(t["files"])} files · '
+        f"<title>OSSA fleet report: {t['agents']} {noun(t['agents'], 'agent')}</title><style>{STYLE}</style>",
+        f'</head><body><h1>OSSA fleet report</h1><p class="muted">{num(t["agents"])} {noun(t["agents"], "agent")} '
+        f'in {num(t["files"])} {noun(t["files"], "file")} · '
         f'ossa-lsp {e(doc["tool"]["version"])} · model prices as of {e(doc["prices_as_of"])}</p>',
         _totals(doc), _posture(doc), _graph(doc), _agents(doc), _findings(doc), _unreadable(doc),
         f'<script type="application/json" id="report-data">{embed_json(doc)}</script>',

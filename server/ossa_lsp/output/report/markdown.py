@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ossa_lsp.core.words import noun
 from ossa_lsp.output.report.html import num
 
 MAX_LINES = 60
@@ -32,13 +33,13 @@ def _totals(doc: dict[str, Any]) -> list[str]:
     spend = t["spend_per_day"]
     for sp in spend[:MAX_CURRENCIES]:
         out.append(f"| Max spend per day, {md(sp['currency'])} | {num(sp['amount'], money=True)} "
-                   f"({num(sp['agents'])} agents capped) |")
+                   f"({num(sp['agents'])} {noun(sp['agents'], 'agent')} capped) |")
     if len(spend) > MAX_CURRENCIES:
         out.append(f"| Other currencies | {len(spend) - MAX_CURRENCIES} more (see the HTML report) |")
     price = t["list_price_per_day_usd"]
     out += [f"| Tokens per day, at most | {num(t['tokens_per_day'])} |",
             f"| Token caps at list price, USD/day | {num(price['low'], money=True)} – {num(price['high'], money=True)} "
-            f"({num(t['agents_priced'])} agents with a known model; prices as of {md(doc['prices_as_of'])}) |",
+            f"({num(t['agents_priced'])} {noun(t['agents_priced'], 'agent')} with a known model; prices as of {md(doc['prices_as_of'])}) |",
             f"| Agents without a cost cap | {num(t['without_cost_limit'])} |"]
     names = {a["id"]: a["name"] for a in doc["agents"]}
     unlimited = doc["unlimited_agents"]
@@ -76,10 +77,15 @@ def _findings(doc: dict[str, Any]) -> list[str]:
 def render(doc: dict[str, Any]) -> str:
     t = doc["totals"]
     f = t["findings"]
-    lines = [f"## OSSA fleet report: {num(t['agents'])} agents", "",
-             f"{num(t['files'])} files · {num(f['error'])} errors · {num(f['warning'])} warnings · "
-             f"{num(f['info'])} info · {num(len(doc['graph']['cycles']))} call cycles" +
-             (f" · {num(t['unreadable'])} files not read" if t["unreadable"] else ""), ""]
+    cycles = len(doc["graph"]["cycles"])
+
+    def count(n: int, word: str) -> str:
+        return f"{num(n)} {noun(n, word)}"
+
+    lines = [f"## OSSA fleet report: {count(t['agents'], 'agent')}", "",
+             f"{count(t['files'], 'file')} · {count(f['error'], 'error')} · {count(f['warning'], 'warning')} · "
+             f"{num(f['info'])} info · {count(cycles, 'call cycle')}" +
+             (f" · {count(t['unreadable'], 'file')} not read" if t["unreadable"] else ""), ""]
     lines += [*_totals(doc), "", "### Posture per profile", "", *_posture(doc)]
     lines += ["", "### Top findings", "", *_findings(doc)]
     text = "\n".join(lines)
