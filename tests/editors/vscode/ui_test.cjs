@@ -120,8 +120,14 @@ async function goToLine(page, line) {  // Ctrl+G, `line` or `line:column`, Enter
       && provider.includes('ossa-schema') && provider.includes('[Ln 20, Col 15]'), provider);
     const currency = problems.find((p) => p.includes('`currency` must be three upper-case letters'));
     check('problems: currency error', currency && currency.includes('SCHEMA005') && currency.includes('[Ln 28, Col 17]'), currency);
+    // Workspace diagnostics (pull): the closed reviewer manifest's planted error is listed without opening it.
+    await rows.filter({ hasText: 'temprature' }).first().waitFor({ timeout: 30000 });
+    const withClosed = (await rows.allInnerTexts()).map(clean);
+    const closed = withClosed.find((p) => p.includes('Unknown key `temprature`'));
+    check('problems: the closed manifest\'s error, never opened', closed && closed.includes('SCHEMA001')
+      && withClosed.some((p) => p.startsWith('reviewer.ossa.yaml')), withClosed);
     const counts = await page.locator('[id="status.problems"]').getAttribute('aria-label').catch(() => null);
-    check('status bar: exactly our two errors', /^Errors: 2\b/.test(counts || ''), counts);
+    check('status bar: exactly our three errors (two open, one closed)', /^Errors: 3\b/.test(counts || ''), counts);
 
     // Which server answered: the bundled one on a clean machine, else the one ossa.server.python names.
     const servers = serverProcesses();
