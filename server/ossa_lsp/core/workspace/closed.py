@@ -54,6 +54,8 @@ class ClosedFiles:
     keys: dict[str, tuple[Stamp, Any]] = field(default_factory=dict)
     reported: set[str] = field(default_factory=set)
     paths: list[str] | None = None  # the workspace's manifests, from the bounded walk (None: walk again)
+    pushing: bool = False  # a push of closed files is checking them now
+    again: bool = False  # something changed while it was: push once more when it ends
 
     def current(self, path: str, stamp: Stamp, context: Any) -> bool:
         """Whether the findings kept for `path` still hold."""

@@ -33,6 +33,8 @@ from ossa_lsp.lsp.publish import WORKSPACE, push
 from ossa_lsp.lsp.server import OssaLanguageServer
 
 BATCH = 25  # files per worker-thread hop, and per partial result
+BACKGROUND_PAUSE_S = 0.05  # between two closed files checked for the push fallback (see check_closed)
+PUSH_QUIET_S = 0.5  # the push fallback starts this long after the last change
 PROGRESS_FROM = 200  # files; fewer are checked without a progress bar
 Report = types.WorkspaceFullDocumentDiagnosticReport | types.WorkspaceUnchangedDocumentDiagnosticReport
 
@@ -102,12 +104,18 @@ def _context(ls: OssaLanguageServer) -> tuple[int, int]:
     return (ls.index.mesh_generation, id(ls.settings))
 
 
-async def check_closed(ls: OssaLanguageServer, progress: Progress | None = None) -> list[tuple[str, bool]]:
-    """Re-check every closed manifest that needs it; (uri, recomputed) for each closed one, in order."""
+async def check_closed(ls: OssaLanguageServer, progress: Progress | None = None,
+                       background: bool = False) -> list[tuple[str, bool]]:
+    """Re-check every closed manifest that needs it; (uri, recomputed) for each closed one, in order.
+    `background` (the push fallback, which nobody waits for): one file at a time with a pause between, so
+    the analysis thread does not hold the interpreter while the user's hovers and edits wait for it."""
     paths = [p for p in await workspace_files(ls) if ls.open_document(from_fs_path(p) or "") is None]
     out: list[tuple[str, bool]] = []
-    for start in range(0, len(paths), BATCH):
-        batch = paths[start:start + BATCH]
+    size = 1 if background else BATCH
+    for start in range(0, len(paths), size):
+        if background and start:
+            await asyncio.sleep(BACKGROUND_PAUSE_S)
+        batch = paths[start:start + size]
         context = _context(ls)
         results = await asyncio.to_thread(_check_batch, ls, batch, context)
         for path, result in zip(batch, results, strict=True):
@@ -176,19 +184,30 @@ def pushes_closed(ls: OssaLanguageServer) -> bool:
     return not ls.pull and ls.settings.enable and ls.settings.workspace_diagnostics
 
 
-async def push_closed(ls: OssaLanguageServer) -> None:
-    """The push fallback: send what changed for the closed manifests, and clear the ones gone."""
-    await ls.settings_read()
-    await ls.index_ready()
-    if not pushes_closed(ls):
-        return
-    async with ls.validating:  # never interleaved with "validate workspace"
-        checked = await check_closed(ls)
-        for uri, recomputed in checked:
-            if recomputed:
+async def push_closed(ls: OssaLanguageServer, quiet: float = 0.0) -> None:
+    """The push fallback: send what changed for the closed manifests, and clear the ones gone; `quiet`
+    seconds after the last change, since edits come in bursts and each would re-check every closed file."""
+    if quiet:
+        await asyncio.sleep(quiet)
+    st = state(ls)
+    st.pushing = True
+    try:
+        await ls.settings_read()
+        await ls.index_ready()
+        if not pushes_closed(ls):
+            return
+        async with ls.validating:  # never interleaved with "validate workspace"
+            checked = await check_closed(ls, background=True)
+            for uri, recomputed in checked:
+                if recomputed:
+                    push(ls, uri)
+            for uri in _gone(ls, {u for u, _ in checked}):
                 push(ls, uri)
-        for uri in _gone(ls, {u for u, _ in checked}):
-            push(ls, uri)
+    finally:
+        st.pushing = False
+    if st.again:
+        st.again = False
+        refresh(ls)
 
 
 def refresh(ls: OssaLanguageServer) -> None:
@@ -199,9 +218,13 @@ def refresh(ls: OssaLanguageServer) -> None:
             with contextlib.suppress(Exception):
                 ls.workspace_diagnostic_refresh(None)
     elif pushes_closed(ls):
-        task = ls.closed_push_task
-        if task is None or task.done():
-            ls.closed_push_task = asyncio.get_running_loop().create_task(push_closed(ls))
+        task, st = ls.closed_push_task, state(ls)
+        if task is not None and not task.done():
+            if st.pushing:  # checking now: once more when it ends, with what changed meanwhile
+                st.again = True
+                return
+            task.cancel()  # still waiting for quiet: wait again from now
+        ls.closed_push_task = asyncio.get_running_loop().create_task(push_closed(ls, PUSH_QUIET_S))
 
 
 def register(ls: OssaLanguageServer) -> None:
