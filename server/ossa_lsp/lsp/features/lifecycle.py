@@ -10,7 +10,7 @@ import threading
 from lsprotocol import types
 
 from ossa_lsp.lsp import indexing
-from ossa_lsp.lsp.publish import reanalyse_all, refresher
+from ossa_lsp.lsp.publish import reanalyse_all, refresh_views, refresher
 from ossa_lsp.lsp.runtime import gcpolicy
 from ossa_lsp.lsp.server import OssaLanguageServer
 
@@ -34,6 +34,8 @@ def on_initialize(ls: OssaLanguageServer, params: types.InitializeParams) -> Non
     # Started now, so requests that arrive before `initialized` is handled can wait for them.
     ls.index_task = loop.create_task(indexing.build_index(ls))
     ls.index_task.add_done_callback(lambda _task: ls.closed_changed() if ls.closed_changed is not None else None)
+    # lenses and hints asked for before the first build counted only the open buffers' agents: ask again
+    ls.index_task.add_done_callback(lambda _task: refresh_views(ls, inlay_hints=True))
     if ls.refresh_task is None:
         ls.refresh_task = loop.create_task(refresher(ls))
 
@@ -44,6 +46,7 @@ async def on_initialized(ls: OssaLanguageServer, params: types.InitializedParams
         await refresh_settings(ls)
     finally:
         ls.settings_ready.set()
+    refresh_views(ls, inlay_hints=True)  # lenses and hints asked for before the settings were known
     warm_up(ls)
     await register_file_watchers(ls)
 
