@@ -161,7 +161,18 @@ async function goToLine(page, line) {  // Ctrl+G, `line` or `line:column`, Enter
     // after `cpu: 500m` / `memory: 512Mi` (the last lines). The panel is hidden so every line is in view.
     await page.mouse.move(5, 5);
     await page.keyboard.press('Escape');
-    const lensText = clean(await visibleText(page, '.monaco-editor .codelens-decoration', 'called by 1 agent', 30000));
+    // Known issue (issue 19 note): on a cold first start VS Code may drop the first code-lens answer and ask
+    // again only after an edit; an edit that is undone makes it ask, and the lap says it was needed.
+    let lensText = await visibleText(page, '.monaco-editor .codelens-decoration', 'called by 1 agent', 15000)
+      .catch(() => null);
+    if (lensText === null) {
+      lap('no code lens after 15 s: nudging VS Code with an edit that is undone');
+      await goToLine(page, '8:1');
+      await page.keyboard.type(' ');
+      await page.keyboard.press('Control+Z');
+      lensText = await visibleText(page, '.monaco-editor .codelens-decoration', 'called by 1 agent', 30000);
+    }
+    lensText = clean(lensText);
     check('code lens above metadata.name: who calls this agent', lensText.includes('called by 1 agent · calls 0'), lensText);
     await page.keyboard.press('F1');
     await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10000 });
