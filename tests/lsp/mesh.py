@@ -6,6 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from lsprotocol import types
+from pytest_lsp import LanguageClient, client_capabilities
+
+from tests.lsp.conftest import accept_registrations
 
 WORKER = """apiVersion: ossa/v0.3.6
 kind: Agent
@@ -123,3 +126,14 @@ def edits_by_uri(edit: types.WorkspaceEdit) -> dict[str, tuple[int | None, list[
                                              [e for e in change.edits if isinstance(e, types.TextEdit)])
         return out
     return {uri: (None, list(edits)) for uri, edits in (edit.changes or {}).items()}
+
+
+async def start(client: LanguageClient, profile: str, root: Path) -> None:
+    """Write the mesh under `root` and open a session on it as the `profile` client (VS Code, Neovim)."""
+    client.files = make(root)  # type: ignore[attr-defined]
+    client.set_configuration({"debounceMs": 10}, section="ossa")
+    accept_registrations(client)
+    result = await client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities(profile), root_uri=root.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")]))
+    client.position_encoding = result.capabilities.position_encoding or "utf-16"  # type: ignore[attr-defined]

@@ -11,23 +11,16 @@ from typing import Any
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.lsp import mesh
-from tests.lsp.conftest import ENV, SERVER, accept_registrations, encoding_of, until
+from tests.lsp.conftest import ENV, SERVER, encoding_of, until
 
 
 @pytest_lsp.fixture(params=["visual-studio-code", "neovim"],
                     config=ClientServerConfig(server_command=SERVER, server_env=ENV))
 async def ws(request: Any, lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("lens") / "ws"
-    lsp_client.files = mesh.make(root)  # type: ignore[attr-defined]
-    lsp_client.set_configuration({"debounceMs": 10}, section="ossa")
-    accept_registrations(lsp_client)
-    result = await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=client_capabilities(request.param), root_uri=root.as_uri(),
-        workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")]))
-    lsp_client.position_encoding = result.capabilities.position_encoding or "utf-16"  # type: ignore[attr-defined]
+    await mesh.start(lsp_client, request.param, tmp_path_factory.mktemp("lens") / "ws")
     yield
     await lsp_client.shutdown_session()
 
